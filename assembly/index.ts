@@ -1,0 +1,11 @@
+// The project's one WebAssembly module (DESIGN.md: assembly/ → one .wasm).
+// Each primitive lives in its own file; this entry re-exports their wasm-facing functions.
+// Memory convention (see src/crypto/wasm.ts): static constants and fixed scratch buffers are
+// `memory.data` segments below __heap_base; the TypeScript side owns everything above it.
+
+/** First byte above all static data: the TypeScript side's input/output region starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export * from './sha256';

@@ -1,0 +1,112 @@
+/**
+ * Loads the project's one WebAssembly module, once per thread, synchronously on import.
+ *
+ * The module is small (tens of KiB), so `new WebAssembly.Module(bytes)` on import costs
+ * little and lets `import { sha256 } from 'consortium-ledger'` be ready to call. A worker
+ * thread compiles nothing: the pool hands it the main thread's compiled module through
+ * `workerData[wasmModuleKey]`, and the worker only instantiates it.
+ *
+ * Memory (DESIGN.md decision 3): the module runs with AssemblyScript's `stub` runtime and
+ * never allocates on its own. Its constants and fixed scratch buffers are static data below
+ * `__heap_base`; everything from `ioBase` upwards is the input/output region that the
+ * TypeScript side owns. A call writes its inputs there, makes one wasm call, and reads its
+ * outputs back. Calls are synchronous and single-threaded per instance, so one region is
+ * shared by every primitive without locking.
+ *
+ * We do not use `@assemblyscript/loader` or asc's generated bindings: every export takes and
+ * returns plain numbers (pointers and counts), so a loader would only add a layer of
+ * wrappers on the hot path.
+ */
+import { readFileSync } from 'node:fs';
+import { workerData } from 'node:worker_threads';
+import { wasmMemoryBytesMax } from '../limits.js';
+
+/** Key under which a pool passes the compiled module to its workers in `workerData`. */
+export const wasmModuleKey = 'consortiumLedgerWasmModule';
+
+/** Which build to load: `release` (default) or `debug` (assertions on; the tests run both). */
+export const wasmBuild: 'release' | 'debug' =
+  process.env.CONSORTIUM_LEDGER_WASM === 'debug' ? 'debug' : 'release';
+
+const pageBytes = 65536;
+const ioAlignBytes = 64;
+
+/** Exports every build of the module has; each primitive's file types its own exports. */
+export interface WasmCore {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+}
+
+function moduleFromWorkerData(): WebAssembly.Module | undefined {
+  const data: unknown = workerData;
+  if (typeof data !== 'object' || data === null) return undefined;
+  const candidate = (data as Record<string, unknown>)[wasmModuleKey];
+  return candidate instanceof WebAssembly.Module ? candidate : undefined;
+}
+
+function compileModule(): WebAssembly.Module {
+  const url = new URL(`../../build/${wasmBuild}.wasm`, import.meta.url);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(url);
+  } catch (cause) {
+    throw new Error(
+      `consortium-ledger: cannot read ${url.pathname}; run \`npm run build\` to build the wasm`,
+      { cause },
+    );
+  }
+  return new WebAssembly.Module(bytes);
+}
+
+/** The compiled module; hand it to workers so they do not compile it again. */
+export const wasmModule: WebAssembly.Module = moduleFromWorkerData() ?? compileModule();
+
+let memoryRef: WebAssembly.Memory | undefined;
+
+/** Decodes an AssemblyScript string (UTF-16LE, byte length at ptr − 4) for abort messages. */
+function readAscString(ptr: number): string {
+  if (memoryRef === undefined || ptr === 0) return '';
+  const view = new DataView(memoryRef.buffer);
+  const byteLength = view.getUint32(ptr - 4, true);
+  return Buffer.from(memoryRef.buffer, ptr, byteLength).toString('utf16le');
+}
+
+const instance = new WebAssembly.Instance(wasmModule, {
+  env: {
+    abort(messagePtr: number, filePtr: number, line: number, column: number): never {
+      const message = readAscString(messagePtr);
+      const file = readAscString(filePtr);
+      throw new Error(`consortium-ledger wasm abort: ${message} at ${file}:${line}:${column}`);
+    },
+  },
+});
+
+/** The instance's exports; a primitive's file casts this to its own typed interface. */
+export const wasmExports = instance.exports as unknown as WasmCore & Record<string, unknown>;
+memoryRef = wasmExports.memory;
+
+/** First byte of the input/output region (above all static data), 64-byte aligned. */
+export const ioBase = Math.ceil(wasmExports.heapBase() / ioAlignBytes) * ioAlignBytes;
+
+let viewU8 = new Uint8Array(memoryRef.buffer);
+
+/** The current byte view of wasm memory; re-made after the memory grows. */
+export function memoryU8(): Uint8Array {
+  if (viewU8.buffer !== wasmExports.memory.buffer) viewU8 = new Uint8Array(wasmExports.memory.buffer);
+  return viewU8;
+}
+
+/**
+ * Ensures `[ioBase, ioBase + bytes)` is inside wasm memory, growing it if needed, and
+ * returns `ioBase`. Memory never shrinks, so a large batch raises the high-water mark once.
+ */
+export function reserveIo(bytes: number): number {
+  const end = ioBase + bytes;
+  if (end > wasmMemoryBytesMax) {
+    throw new RangeError(`input too large for wasm memory: needs ${end} bytes, limit ${wasmMemoryBytesMax}`);
+  }
+  const memory = wasmExports.memory;
+  const have = memory.buffer.byteLength;
+  if (end > have) memory.grow(Math.ceil((end - have) / pageBytes));
+  return ioBase;
+}

@@ -1,0 +1,22 @@
+/**
+ * Every limit the engine enforces, in one place (STYLE.md: "put a limit on everything").
+ * Each is checked at the public boundary that receives the input it bounds.
+ */
+
+/** Largest single message `sha256`/`sha256Many` accept, in bytes (1 GiB). */
+export const messageBytesMax = 1 << 30;
+
+/** Largest total input of one `sha256Many` call, in bytes (1 GiB). */
+export const batchBytesMax = 1 << 30;
+
+/** Most messages in one `sha256Many` call. */
+export const batchMessagesMax = 1 << 24;
+
+/** Most leaves in one Merkle tree (2^26: a 2 GiB level of 32-byte hashes is the practical bound). */
+export const merkleLeavesMax = 1 << 26;
+
+/** Longest Merkle inclusion or consistency proof, in hashes (ceil(log2(merkleLeavesMax)) + slack). */
+export const merkleProofHashesMax = 64;
+
+/** Largest wasm linear memory we will grow to, in bytes (4 GiB is the wasm32 ceiling). */
+export const wasmMemoryBytesMax = 4 * 1024 * 1024 * 1024 - 64 * 1024;
