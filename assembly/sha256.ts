@@ -1,1 +1,417 @@
-export function sha256Placeholder(): void {}
+// SHA-256 (FIPS 180-4 §6.2): a scalar compression for single messages and a 4-lane SIMD
+// multi-buffer compression that hashes four independent messages at once.
+//
+// Memory: constants and scratch are static data (DESIGN.md decision 3); inputs and outputs
+// are pointers into the TypeScript side's io region. Nothing here allocates.
+//
+// Tiering: `compressScalar` and `compress4` are kept as separate functions with several
+// callers so Binaryen does not inline them into the long-running batch loops; V8 tiers a
+// hot callee up to TurboFan even while its (Liftoff) caller keeps running.
+
+// FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the
+// first 64 primes.
+const K: usize = memory.data<u32>([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+// FIPS 180-4 §5.3.3: initial hash value.
+const IV: usize = memory.data<u32>([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+const laneCount: i32 = 4;
+const blockBytes: i32 = 64;
+// Lane block buffers are 80 bytes apart so a 16-byte store that runs one byte past a block
+// (the Merkle node path writes 0x01 then 64 bytes) never touches the next lane's block.
+const laneStride: i32 = 80;
+
+// Scalar scratch: message schedule, state, padded tail blocks (up to two).
+const wScalar: usize = memory.data(64 * 4, 16);
+const stateScalar: usize = memory.data(8 * 4, 16);
+const tailScalar: usize = memory.data(2 * blockBytes, 16);
+
+// SIMD scratch: W[t] + K[t] per round for four lanes, the four lanes' state (eight i32x4,
+// word-major: word w of lane j at stateLanes + 16w + 4j), and one block buffer per lane.
+const wkLanes: usize = memory.data(64 * 16, 16);
+const stateLanes: usize = memory.data(8 * 16, 16);
+const blockLanes: usize = memory.data(laneCount * laneStride, 16);
+
+// Per-lane job: which message it holds, where it is, how many blocks it has and has done.
+const laneMessage: usize = memory.data(laneCount * 4, 16);
+const laneBlock: usize = memory.data(laneCount * 4, 16);
+const laneBlocks: usize = memory.data(laneCount * 4, 16);
+const laneActive: usize = memory.data(laneCount * 4, 16);
+
+// ---------------------------------------------------------------------------------------
+// Scalar compression
+
+// @ts-ignore: decorator
+@inline function loadBe32(ptr: usize): u32 {
+  return bswap<u32>(load<u32>(ptr));
+}
+
+// @ts-ignore: decorator
+@inline function storeBe32(ptr: usize, value: u32): void {
+  store<u32>(ptr, bswap<u32>(value));
+}
+
+/** Compresses one 64-byte big-endian block at `block` into the state at `state`. */
+function compressScalar(state: usize, block: usize): void {
+  for (let t: usize = 0; t < 16; t++) {
+    store<u32>(wScalar + (t << 2), loadBe32(block + (t << 2)));
+  }
+  for (let t: usize = 16; t < 64; t++) {
+    const w15 = load<u32>(wScalar + ((t - 15) << 2));
+    const w2 = load<u32>(wScalar + ((t - 2) << 2));
+    const s0 = rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >>> 3);
+    const s1 = rotr<u32>(w2, 17) ^ rotr<u32>(w2, 19) ^ (w2 >>> 10);
+    store<u32>(
+      wScalar + (t << 2),
+      s1 + load<u32>(wScalar + ((t - 7) << 2)) + s0 + load<u32>(wScalar + ((t - 16) << 2)),
+    );
+  }
+  let a = load<u32>(state, 0);
+  let b = load<u32>(state, 4);
+  let c = load<u32>(state, 8);
+  let d = load<u32>(state, 12);
+  let e = load<u32>(state, 16);
+  let f = load<u32>(state, 20);
+  let g = load<u32>(state, 24);
+  let h = load<u32>(state, 28);
+  for (let t: usize = 0; t < 64; t++) {
+    const s1 = rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25);
+    const ch = (e & f) ^ (~e & g);
+    const t1 = h + s1 + ch + load<u32>(K + (t << 2)) + load<u32>(wScalar + (t << 2));
+    const s0 = rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22);
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = s0 + maj;
+    h = g;
+    g = f;
+    f = e;
+    e = d + t1;
+    d = c;
+    c = b;
+    b = a;
+    a = t1 + t2;
+  }
+  store<u32>(state, load<u32>(state, 0) + a, 0);
+  store<u32>(state, load<u32>(state, 4) + b, 4);
+  store<u32>(state, load<u32>(state, 8) + c, 8);
+  store<u32>(state, load<u32>(state, 12) + d, 12);
+  store<u32>(state, load<u32>(state, 16) + e, 16);
+  store<u32>(state, load<u32>(state, 20) + f, 20);
+  store<u32>(state, load<u32>(state, 24) + g, 24);
+  store<u32>(state, load<u32>(state, 28) + h, 28);
+}
+
+/** Number of 64-byte blocks a message of `length` bytes pads to (0x80, zeros, 64-bit length). */
+// @ts-ignore: decorator
+@inline function paddedBlocks(length: u32): u32 {
+  return (length + 9 + 63) >>> 6;
+}
+
+/**
+ * Writes block `index` of the padded message (prefix ‖ data) into `target` (64 bytes).
+ * `prefixLength` is 0 or 1 (RFC 9162 leaf/node domain byte). Full blocks are copied, the
+ * tail gets 0x80, zeros and the 64-bit big-endian bit length (FIPS 180-4 §5.1.1).
+ */
+function buildBlock(target: usize, data: usize, dataLength: u32, prefix: u32, prefixLength: u32, index: u32): void {
+  const totalLength = dataLength + prefixLength;
+  const start = index << 6;
+  // Bytes of (prefix ‖ data) that land in this block.
+  let end = start + 64;
+  if (end > totalLength) end = totalLength;
+  if (end < start) end = start; // a padding-only block past the data
+  let out = target;
+  let position = start;
+  if (position < prefixLength && position < end) {
+    store<u8>(out, <u8>prefix);
+    out++;
+    position++;
+  }
+  if (position < end) {
+    memory.copy(out, data + position - prefixLength, end - position);
+    out += end - position;
+  }
+  if (end - start < 64) {
+    // Tail: the 0x80 marker goes right after the data if it lies in this block.
+    const used = <u32>(out - target);
+    let fill = used;
+    if (start + used == totalLength) {
+      store<u8>(target + fill, 0x80);
+      fill++;
+    }
+    memory.fill(target + fill, 0, 64 - fill);
+    const blocks = paddedBlocks(totalLength);
+    if (index == blocks - 1) {
+      const bits: u64 = <u64>totalLength << 3;
+      store<u64>(target + 56, bswap<u64>(bits));
+    }
+  }
+}
+
+function hashOneInto(data: usize, dataLength: u32, prefix: u32, prefixLength: u32, out: usize): void {
+  memory.copy(stateScalar, IV, 32);
+  const blocks = paddedBlocks(dataLength + prefixLength);
+  for (let i: u32 = 0; i < blocks; i++) {
+    const start = i << 6;
+    if (prefixLength == 0 && start + 64 <= dataLength) {
+      compressScalar(stateScalar, data + start);
+    } else {
+      buildBlock(tailScalar, data, dataLength, prefix, prefixLength, i);
+      compressScalar(stateScalar, tailScalar);
+    }
+  }
+  for (let w: usize = 0; w < 8; w++) storeBe32(out + (w << 2), load<u32>(stateScalar + (w << 2)));
+}
+
+/** SHA-256 of `length` bytes at `data`, written as 32 bytes at `out` (scalar path). */
+export function sha256(data: usize, length: u32, out: usize): void {
+  hashOneInto(data, length, 0, 0, out);
+}
+
+// ---------------------------------------------------------------------------------------
+// 4-lane SIMD compression
+
+// @ts-ignore: decorator
+@inline function vrotr(x: v128, n: i32): v128 {
+  return v128.or(i32x4.shr_u(x, n), i32x4.shl(x, 32 - n));
+}
+
+// @ts-ignore: decorator
+@inline function bswapLanes(x: v128): v128 {
+  return i8x16.shuffle(x, x, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+}
+
+/**
+ * Compresses the four lane blocks at `blockLanes` into the four lane states at `stateLanes`.
+ * Lanes that hold no job compress garbage; their state is never read.
+ */
+function compress4(): void {
+  // Message words: transpose each lane's 16-byte rows into word-major vectors, byte-swapped.
+  for (let q: usize = 0; q < 4; q++) {
+    const r0 = v128.load(blockLanes + (q << 4));
+    const r1 = v128.load(blockLanes + laneStride + (q << 4));
+    const r2 = v128.load(blockLanes + 2 * laneStride + (q << 4));
+    const r3 = v128.load(blockLanes + 3 * laneStride + (q << 4));
+    const t0 = v128.shuffle<u32>(r0, r1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<u32>(r2, r3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<u32>(r0, r1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<u32>(r2, r3, 2, 6, 3, 7);
+    const base = wkLanes + (q << 6);
+    v128.store(base, bswapLanes(v128.shuffle<u64>(t0, t1, 0, 2)), 0);
+    v128.store(base, bswapLanes(v128.shuffle<u64>(t0, t1, 1, 3)), 16);
+    v128.store(base, bswapLanes(v128.shuffle<u64>(t2, t3, 0, 2)), 32);
+    v128.store(base, bswapLanes(v128.shuffle<u64>(t2, t3, 1, 3)), 48);
+  }
+  // Schedule (FIPS 180-4 §6.2.2 step 1), in place; K is added afterwards so the schedule
+  // reads plain W.
+  for (let t: usize = 16; t < 64; t++) {
+    const w15 = v128.load(wkLanes + ((t - 15) << 4));
+    const w2 = v128.load(wkLanes + ((t - 2) << 4));
+    const s0 = v128.xor(v128.xor(vrotr(w15, 7), vrotr(w15, 18)), i32x4.shr_u(w15, 3));
+    const s1 = v128.xor(v128.xor(vrotr(w2, 17), vrotr(w2, 19)), i32x4.shr_u(w2, 10));
+    const w = i32x4.add(
+      i32x4.add(s1, v128.load(wkLanes + ((t - 7) << 4))),
+      i32x4.add(s0, v128.load(wkLanes + ((t - 16) << 4))),
+    );
+    v128.store(wkLanes + (t << 4), w);
+  }
+  let a = v128.load(stateLanes, 0);
+  let b = v128.load(stateLanes, 16);
+  let c = v128.load(stateLanes, 32);
+  let d = v128.load(stateLanes, 48);
+  let e = v128.load(stateLanes, 64);
+  let f = v128.load(stateLanes, 80);
+  let g = v128.load(stateLanes, 96);
+  let h = v128.load(stateLanes, 112);
+  for (let t: usize = 0; t < 64; t++) {
+    const kw = i32x4.add(v128.load(wkLanes + (t << 4)), i32x4.splat(load<u32>(K + (t << 2))));
+    const s1 = v128.xor(v128.xor(vrotr(e, 6), vrotr(e, 11)), vrotr(e, 25));
+    // Ch(e, f, g): e selects f, else g.
+    const ch = v128.bitselect(f, g, e);
+    const t1 = i32x4.add(i32x4.add(h, s1), i32x4.add(ch, kw));
+    const s0 = v128.xor(v128.xor(vrotr(a, 2), vrotr(a, 13)), vrotr(a, 22));
+    // Maj(a, b, c): where a and b agree it is their value, elsewhere c.
+    const maj = v128.bitselect(c, b, v128.xor(a, b));
+    h = g;
+    g = f;
+    f = e;
+    e = i32x4.add(d, t1);
+    d = c;
+    c = b;
+    b = a;
+    a = i32x4.add(t1, i32x4.add(s0, maj));
+  }
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 0), a), 0);
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 16), b), 16);
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 32), c), 32);
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 48), d), 48);
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 64), e), 64);
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 80), f), 80);
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 96), g), 96);
+  v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 112), h), 112);
+}
+
+function laneReset(lane: usize): void {
+  for (let w: usize = 0; w < 8; w++) {
+    store<u32>(stateLanes + (w << 4) + (lane << 2), load<u32>(IV + (w << 2)));
+  }
+}
+
+function laneDigest(lane: usize, out: usize): void {
+  for (let w: usize = 0; w < 8; w++) {
+    storeBe32(out + (w << 2), load<u32>(stateLanes + (w << 4) + (lane << 2)));
+  }
+}
+
+/**
+ * Multi-buffer hashing of `count` messages (prefix ‖ message i), message i being the bytes
+ * `[data + offsets[i], data + offsets[i + 1])`; digest i goes to `out + 32 i`. A lane that
+ * finishes its message takes the next one, so messages of mixed lengths keep all four lanes
+ * busy (the job-scheduler form of multi-buffer hashing).
+ */
+function hashManyPrefixed(data: usize, offsets: usize, count: u32, prefix: u32, prefixLength: u32, out: usize): void {
+  if (count == 0) return;
+  if (count == 1) {
+    const start = load<u32>(offsets);
+    hashOneInto(data + start, load<u32>(offsets, 4) - start, prefix, prefixLength, out);
+    return;
+  }
+  let next: u32 = 0;
+  for (let lane: usize = 0; lane < <usize>laneCount; lane++) store<u32>(laneActive + (lane << 2), 0);
+  while (true) {
+    let active = 0;
+    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
+      if (load<u32>(laneActive + (lane << 2)) == 0 && next < count) {
+        const start = load<u32>(offsets + (<usize>next << 2));
+        const length = load<u32>(offsets + (<usize>next << 2), 4) - start;
+        store<u32>(laneMessage + (lane << 2), next);
+        store<u32>(laneBlock + (lane << 2), 0);
+        store<u32>(laneBlocks + (lane << 2), paddedBlocks(length + prefixLength));
+        store<u32>(laneActive + (lane << 2), 1);
+        laneReset(lane);
+        next++;
+      }
+      if (load<u32>(laneActive + (lane << 2)) != 0) {
+        active++;
+        const message = load<u32>(laneMessage + (lane << 2));
+        const start = load<u32>(offsets + (<usize>message << 2));
+        const length = load<u32>(offsets + (<usize>message << 2), 4) - start;
+        const index = load<u32>(laneBlock + (lane << 2));
+        const target = blockLanes + lane * <usize>laneStride;
+        const blockStart = index << 6;
+        if (prefixLength == 0 && blockStart + 64 <= length) {
+          const source = data + start + blockStart;
+          v128.store(target, v128.load(source, 0), 0);
+          v128.store(target, v128.load(source, 16), 16);
+          v128.store(target, v128.load(source, 32), 32);
+          v128.store(target, v128.load(source, 48), 48);
+        } else {
+          buildBlock(target, data + start, length, prefix, prefixLength, index);
+        }
+      }
+    }
+    if (active == 0) break;
+    compress4();
+    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
+      if (load<u32>(laneActive + (lane << 2)) == 0) continue;
+      const index = load<u32>(laneBlock + (lane << 2)) + 1;
+      store<u32>(laneBlock + (lane << 2), index);
+      if (index == load<u32>(laneBlocks + (lane << 2))) {
+        laneDigest(lane, out + (<usize>load<u32>(laneMessage + (lane << 2)) << 5));
+        store<u32>(laneActive + (lane << 2), 0);
+      }
+    }
+  }
+}
+
+/**
+ * SHA-256 of `count` messages in one call: message i is `[data + offsets[i], data +
+ * offsets[i + 1])` (`offsets` holds count + 1 u32 values); digest i is written at `out + 32 i`.
+ */
+export function sha256Many(data: usize, offsets: usize, count: u32, out: usize): void {
+  hashManyPrefixed(data, offsets, count, 0, 0, out);
+}
+
+/** RFC 9162 §2.1.1 leaf hashes: digest i = SHA-256(0x00 ‖ message i), layout as sha256Many. */
+export function merkleLeafHashes(data: usize, offsets: usize, count: u32, out: usize): void {
+  hashManyPrefixed(data, offsets, count, 0x00, 1, out);
+}
+
+/**
+ * One Merkle level (RFC 9162 §2.1.1 interior nodes): for i < pairs,
+ * `out + 32 i` ← SHA-256(0x01 ‖ children[2i] ‖ children[2i + 1]), children being 32-byte
+ * hashes at `children`. Four nodes at a time, one per SIMD lane. `out` may equal `children`
+ * (the level is then rewritten in place: node i is written after children 2i, 2i + 1 are read).
+ */
+export function merkleNodeLevel(children: usize, pairs: u32, out: usize): void {
+  let node: u32 = 0;
+  while (node < pairs) {
+    let lanes = pairs - node;
+    if (lanes > <u32>laneCount) lanes = <u32>laneCount;
+    // Block 1: 0x01 ‖ left ‖ right[0..31). Block 2: right[31] ‖ 0x80 ‖ zeros ‖ 520 (bits).
+    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
+      const target = blockLanes + lane * <usize>laneStride;
+      laneReset(lane);
+      if (lane < <usize>lanes) {
+        const source = children + (<usize>(node + <u32>lane) << 6);
+        // Store the 64 child bytes at target + 1 (the 16-byte tail spills into the stride gap),
+        // then the domain byte; the spilled last byte is read back for block 2 below.
+        v128.store(target, v128.load(source, 0), 1);
+        v128.store(target, v128.load(source, 16), 17);
+        v128.store(target, v128.load(source, 32), 33);
+        v128.store(target, v128.load(source, 48), 49);
+        store<u8>(target, 0x01);
+      }
+    }
+    compress4();
+    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
+      const target = blockLanes + lane * <usize>laneStride;
+      const last = load<u8>(target, 64);
+      memory.fill(target, 0, 64);
+      store<u8>(target, last);
+      store<u8>(target, 0x80, 1);
+      store<u8>(target, 0x02, 62);
+      store<u8>(target, 0x08, 63);
+    }
+    compress4();
+    for (let lane: usize = 0; lane < <usize>lanes; lane++) {
+      laneDigest(lane, out + (<usize>(node + <u32>lane) << 5));
+    }
+    node += lanes;
+  }
+}
+
+/**
+ * The RFC 9162 root over `count` leaf hashes at `hashes` (32 bytes each), computed level by
+ * level in place (the buffer is overwritten); the root goes to `out`. A level of odd length
+ * carries its last node up unchanged, which yields exactly RFC 9162's split at the largest
+ * power of two below n — no odd node is ever duplicated (CVE-2012-2459).
+ */
+export function merkleRootOfHashes(hashes: usize, count: u32, out: usize): void {
+  let width = count;
+  while (width > 1) {
+    const pairs = width >>> 1;
+    merkleNodeLevel(hashes, pairs, hashes);
+    if (width & 1) memory.copy(hashes + (<usize>pairs << 5), hashes + (<usize>(width - 1) << 5), 32);
+    width = pairs + (width & 1);
+  }
+  memory.copy(out, hashes, 32);
+}
+
+/** Scalar-path twin of sha256Many, exported so tests can check that both paths agree. */
+export function sha256ManyScalar(data: usize, offsets: usize, count: u32, out: usize): void {
+  for (let i: u32 = 0; i < count; i++) {
+    const start = load<u32>(offsets + (<usize>i << 2));
+    const length = load<u32>(offsets + (<usize>i << 2), 4) - start;
+    hashOneInto(data + start, length, 0, 0, out + (<usize>i << 5));
+  }
+}

@@ -29,22 +29,42 @@ export const wasmBuild: 'release' | 'debug' =
   process.env.CONSORTIUM_LEDGER_WASM === 'debug' ? 'debug' : 'release';
 
 const pageBytes = 65536;
+
+// @types/node does not declare the WebAssembly namespace (only lib.dom does), and pulling in
+// DOM typings would pollute every consumer's globals; these are the few shapes we use.
+/** A compiled WebAssembly module (an opaque handle that can be posted to workers). */
+export interface WasmModuleHandle {
+  readonly __wasmModule?: never;
+}
+/** The exported linear memory. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+interface WasmNamespace {
+  Module: new (bytes: Uint8Array) => WasmModuleHandle;
+  Instance: new (
+    module: WasmModuleHandle,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { readonly exports: Record<string, unknown> };
+}
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmNamespace }).WebAssembly;
 const ioAlignBytes = 64;
 
 /** Exports every build of the module has; each primitive's file types its own exports. */
 export interface WasmCore {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   heapBase(): number;
 }
 
-function moduleFromWorkerData(): WebAssembly.Module | undefined {
+function moduleFromWorkerData(): WasmModuleHandle | undefined {
   const data: unknown = workerData;
   if (typeof data !== 'object' || data === null) return undefined;
   const candidate = (data as Record<string, unknown>)[wasmModuleKey];
-  return candidate instanceof WebAssembly.Module ? candidate : undefined;
+  return candidate instanceof WebAssemblyApi.Module ? candidate : undefined;
 }
 
-function compileModule(): WebAssembly.Module {
+function compileModule(): WasmModuleHandle {
   const url = new URL(`../../build/${wasmBuild}.wasm`, import.meta.url);
   let bytes: Buffer;
   try {
@@ -55,13 +75,13 @@ function compileModule(): WebAssembly.Module {
       { cause },
     );
   }
-  return new WebAssembly.Module(bytes);
+  return new WebAssemblyApi.Module(bytes);
 }
 
 /** The compiled module; hand it to workers so they do not compile it again. */
-export const wasmModule: WebAssembly.Module = moduleFromWorkerData() ?? compileModule();
+export const wasmModule: WasmModuleHandle = moduleFromWorkerData() ?? compileModule();
 
-let memoryRef: WebAssembly.Memory | undefined;
+let memoryRef: WasmMemory | undefined;
 
 /** Decodes an AssemblyScript string (UTF-16LE, byte length at ptr − 4) for abort messages. */
 function readAscString(ptr: number): string {
@@ -71,7 +91,7 @@ function readAscString(ptr: number): string {
   return Buffer.from(memoryRef.buffer, ptr, byteLength).toString('utf16le');
 }
 
-const instance = new WebAssembly.Instance(wasmModule, {
+const instance = new WebAssemblyApi.Instance(wasmModule, {
   env: {
     abort(messagePtr: number, filePtr: number, line: number, column: number): never {
       const message = readAscString(messagePtr);

@@ -1,0 +1,371 @@
+/**
+ * Merkle trees per RFC 9162 §2.1 (Certificate Transparency v2, same hashing as RFC 6962):
+ * leaf hash `SHA-256(0x00 ‖ d)`, node hash `SHA-256(0x01 ‖ left ‖ right)`, a tree of n
+ * leaves splits at the largest power of two below n, the empty tree's root is SHA-256 of
+ * nothing, and no odd node is ever duplicated (Bitcoin's CVE-2012-2459).
+ *
+ * Hashing runs in wasm a whole level per call, four nodes at a time in SIMD lanes. Levels
+ * are computed bottom-up, an odd level carrying its last node up unchanged; node i of level
+ * j is then exactly MTH(D[i·2^j : min((i+1)·2^j, n)]), which is how every proof below
+ * reads the tree without rehashing.
+ */
+import { merkleLeavesMax, merkleProofHashesMax } from '../limits.js';
+import { memoryU8, reserveIo } from './wasm.js';
+import { packMessages, sha256DigestBytes, sha256Wasm } from './sha256.js';
+import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from './validate.js';
+
+const hashBytes = sha256DigestBytes;
+
+/** An RFC 9162 §2.1.3 inclusion proof: the audit path from leaf `leafIndex` to the root. */
+export interface MerkleInclusionProof {
+  /** Index of the proven leaf, 0-based. */
+  readonly leafIndex: number;
+  /** Number of leaves in the tree the proof is for. */
+  readonly treeSize: number;
+  /** Sibling hashes, bottom-up (RFC 9162 PATH). */
+  readonly path: readonly Uint8Array[];
+}
+
+/** RFC 9162 §2.1.1: the root of the empty tree is SHA-256 of the empty string. */
+const emptyRoot = Uint8Array.from(
+  Buffer.from('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'),
+);
+
+function largestPowerOfTwoBelow(n: number): number {
+  // n ≥ 2; the largest k = 2^i with k < n.
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+function ceilLog2(n: number): number {
+  let level = 0;
+  while (2 ** level < n) level++;
+  return level;
+}
+
+/** SHA-256(0x01 ‖ left ‖ right) through the wasm node path. */
+function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
+  const base = reserveIo(2 * hashBytes + hashBytes);
+  const memory = memoryU8();
+  memory.set(left, base);
+  memory.set(right, base + hashBytes);
+  sha256Wasm.merkleNodeLevel(base, 1, base + 2 * hashBytes);
+  return memory.slice(base + 2 * hashBytes, base + 3 * hashBytes);
+}
+
+/** RFC 9162 §2.1.1 leaf hash SHA-256(0x00 ‖ leaf). */
+export function merkleLeafHash(leaf: Uint8Array): Uint8Array {
+  requireBytes(leaf, 'leaf', 'merkleLeafHash');
+  const { data, offsets, out } = packMessages([leaf], 'merkleLeafHash', 'leaf');
+  sha256Wasm.merkleLeafHashes(data, offsets, 1, out);
+  return memoryU8().slice(out, out + hashBytes);
+}
+
+/** RFC 9162 §2.1.1 interior node hash SHA-256(0x01 ‖ left ‖ right), for 32-byte children. */
+export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  requireBytesOfLength(left, hashBytes, 'left', 'merkleNodeHash');
+  requireBytesOfLength(right, hashBytes, 'right', 'merkleNodeHash');
+  return hashChildren(left, right);
+}
+
+function checkLeaves(leaves: unknown, where: string): asserts leaves is readonly Uint8Array[] {
+  requireBytesArray(leaves, 'leaves', where, merkleLeavesMax);
+}
+
+/**
+ * Leaf hashes of `leaves` into the io region (one wasm call); returns the pointer to
+ * `leaves.length` consecutive 32-byte hashes, followed by room for `extraHashes` more.
+ */
+function leafHashesIntoIo(leaves: readonly Uint8Array[], where: string, extraHashes: number): number {
+  const { data, offsets, out, count } = packMessages(leaves, where, 'leaves');
+  // packMessages reserved room for `count` digests at `out`; make room for the levels above.
+  reserveIo(out - reserveIo(0) + (count + extraHashes) * hashBytes);
+  sha256Wasm.merkleLeafHashes(data, offsets, count, out);
+  return out;
+}
+
+/**
+ * The RFC 9162 Merkle tree hash (root) of `leaves`.
+ *
+ * @throws TypeError if `leaves` is not an array of Uint8Array; RangeError past the limits.
+ */
+export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
+  checkLeaves(leaves, 'merkleRoot');
+  if (leaves.length === 0) return emptyRoot.slice();
+  const hashes = leafHashesIntoIo(leaves, 'merkleRoot', 1);
+  const out = hashes + leaves.length * hashBytes;
+  sha256Wasm.merkleRootOfHashes(hashes, leaves.length, out);
+  return memoryU8().slice(out, out + hashBytes);
+}
+
+/**
+ * A Merkle tree that hashes once and then serves its root, earlier roots and any number of
+ * inclusion and consistency proofs without rehashing (a regulator asks for thousands of
+ * proofs per block). Holds every level: about 64 bytes per leaf.
+ */
+export class MerkleTree {
+  /** Number of leaves. */
+  readonly size: number;
+  /** All levels, bottom-up, 32-byte hashes back to back. */
+  readonly #levels: Uint8Array;
+  /** Offset (in hashes) of each level in `#levels`, and each level's width. */
+  readonly #levelStart: number[];
+  readonly #levelWidth: number[];
+
+  private constructor(size: number, levels: Uint8Array, levelStart: number[], levelWidth: number[]) {
+    this.size = size;
+    this.#levels = levels;
+    this.#levelStart = levelStart;
+    this.#levelWidth = levelWidth;
+  }
+
+  /** Builds the tree of `leaves` (leaf data; each is hashed as SHA-256(0x00 ‖ leaf)). */
+  static fromLeaves(leaves: readonly Uint8Array[]): MerkleTree {
+    checkLeaves(leaves, 'MerkleTree.fromLeaves');
+    const count = leaves.length;
+    if (count === 0) return new MerkleTree(0, new Uint8Array(0), [], []);
+    const hashes = leafHashesIntoIo(leaves, 'MerkleTree.fromLeaves', count);
+    return MerkleTree.#build(hashes, count);
+  }
+
+  /** Builds the tree over precomputed 32-byte leaf hashes (e.g. stored transaction hashes). */
+  static fromLeafHashes(leafHashes: readonly Uint8Array[]): MerkleTree {
+    const where = 'MerkleTree.fromLeafHashes';
+    requireBytesArray(leafHashes, 'leafHashes', where, merkleLeavesMax);
+    const count = leafHashes.length;
+    for (let i = 0; i < count; i++) requireBytesOfLength(leafHashes[i], hashBytes, `leafHashes[${i}]`, where);
+    if (count === 0) return new MerkleTree(0, new Uint8Array(0), [], []);
+    const hashes = reserveIo(2 * count * hashBytes);
+    const memory = memoryU8();
+    for (let i = 0; i < count; i++) memory.set(leafHashes[i] as Uint8Array, hashes + i * hashBytes);
+    return MerkleTree.#build(hashes, count);
+  }
+
+  /** Hashes the levels above `count` leaf hashes at `hashes` (room for 2·count follows). */
+  static #build(hashes: number, count: number): MerkleTree {
+    const levelStart: number[] = [0];
+    const levelWidth: number[] = [count];
+    let start = 0;
+    let width = count;
+    while (width > 1) {
+      const pairs = width >>> 1;
+      const next = start + width;
+      const source = hashes + start * hashBytes;
+      const target = hashes + next * hashBytes;
+      sha256Wasm.merkleNodeLevel(source, pairs, target);
+      if (width & 1) {
+        memoryU8().copyWithin(target + pairs * hashBytes, source + (width - 1) * hashBytes, source + width * hashBytes);
+      }
+      start = next;
+      width = pairs + (width & 1);
+      levelStart.push(start);
+      levelWidth.push(width);
+    }
+    const levels = memoryU8().slice(hashes, hashes + (start + 1) * hashBytes);
+    return new MerkleTree(count, levels, levelStart, levelWidth);
+  }
+
+  /** The root (MTH of all leaves); SHA-256 of nothing for the empty tree. */
+  get root(): Uint8Array {
+    if (this.size === 0) return emptyRoot.slice();
+    const top = this.#levelStart.length - 1;
+    return this.#node(top, 0);
+  }
+
+  /** The 32-byte leaf hash of leaf `leafIndex`. */
+  leafHash(leafIndex: number): Uint8Array {
+    requireInteger(leafIndex, 'leafIndex', 'MerkleTree.leafHash', 0, this.size - 1);
+    return this.#node(0, leafIndex);
+  }
+
+  #node(level: number, index: number): Uint8Array {
+    const offset = ((this.#levelStart[level] as number) + index) * hashBytes;
+    return this.#levels.slice(offset, offset + hashBytes);
+  }
+
+  /** MTH(D[start:end]) for a range the RFC 9162 recursion can ask for; reads stored nodes. */
+  #rangeHash(start: number, end: number): Uint8Array {
+    const width = end - start;
+    const level = ceilLog2(width);
+    // Stored node (level, start >> level) covers [start, min(start + 2^level, size)).
+    if (start % 2 ** level === 0 && end === Math.min(start + 2 ** level, this.size)) {
+      return this.#node(level, start / 2 ** level);
+    }
+    const k = largestPowerOfTwoBelow(width);
+    return hashChildren(this.#rangeHash(start, start + k), this.#rangeHash(start + k, end));
+  }
+
+  /** The root the tree had when it held its first `treeSize` leaves (for consistency checks). */
+  rootAt(treeSize: number): Uint8Array {
+    requireInteger(treeSize, 'treeSize', 'MerkleTree.rootAt', 0, this.size);
+    if (treeSize === 0) return emptyRoot.slice();
+    return this.#rangeHash(0, treeSize);
+  }
+
+  /** RFC 9162 §2.1.3.1 inclusion proof for leaf `leafIndex` in this tree. */
+  inclusionProof(leafIndex: number): MerkleInclusionProof {
+    requireInteger(leafIndex, 'leafIndex', 'MerkleTree.inclusionProof', 0, this.size - 1);
+    const path: Uint8Array[] = [];
+    let index = leafIndex;
+    for (let level = 0; level < this.#levelStart.length - 1; level++) {
+      const sibling = index ^ 1;
+      // The last node of an odd level has no sibling: it was carried up unchanged.
+      if (sibling < (this.#levelWidth[level] as number)) path.push(this.#node(level, sibling));
+      index >>>= 1;
+    }
+    return { leafIndex, treeSize: this.size, path };
+  }
+
+  /** RFC 9162 §2.1.4.1 consistency proof from the tree's first `oldSize` leaves to all of it. */
+  consistencyProof(oldSize: number): Uint8Array[] {
+    requireInteger(oldSize, 'oldSize', 'MerkleTree.consistencyProof', 0, this.size);
+    const proof: Uint8Array[] = [];
+    if (oldSize === 0 || oldSize === this.size) return proof;
+    this.#subproof(oldSize, 0, this.size, true, proof);
+    return proof;
+  }
+
+  /** SUBPROOF(m, D[start:end], b) of RFC 9162 §2.1.4.1, appending to `proof`. */
+  #subproof(m: number, start: number, end: number, complete: boolean, proof: Uint8Array[]): void {
+    const n = end - start;
+    if (m === n) {
+      if (!complete) proof.push(this.#rangeHash(start, end));
+      return;
+    }
+    const k = largestPowerOfTwoBelow(n);
+    if (m <= k) {
+      this.#subproof(m, start, start + k, complete, proof);
+      proof.push(this.#rangeHash(start + k, end));
+    } else {
+      this.#subproof(m - k, start + k, end, false, proof);
+      proof.push(this.#rangeHash(start, start + k));
+    }
+  }
+}
+
+/** Inclusion proof for leaf `leafIndex` of `leaves` (builds the tree; reuse a MerkleTree for many). */
+export function merkleInclusionProof(leaves: readonly Uint8Array[], leafIndex: number): MerkleInclusionProof {
+  checkLeaves(leaves, 'merkleInclusionProof');
+  requireInteger(leafIndex, 'leafIndex', 'merkleInclusionProof', 0, leaves.length - 1);
+  return MerkleTree.fromLeaves(leaves).inclusionProof(leafIndex);
+}
+
+/** Consistency proof from the first `oldSize` of `leaves` to all of them (RFC 9162 PROOF). */
+export function merkleConsistencyProof(leaves: readonly Uint8Array[], oldSize: number): Uint8Array[] {
+  checkLeaves(leaves, 'merkleConsistencyProof');
+  requireInteger(oldSize, 'oldSize', 'merkleConsistencyProof', 0, leaves.length);
+  return MerkleTree.fromLeaves(leaves).consistencyProof(oldSize);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+function checkProofShape(value: unknown, where: string): asserts value is MerkleInclusionProof {
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`${where}: expected proof to be an object { leafIndex, treeSize, path }`);
+  }
+  const proof = value as Record<string, unknown>;
+  requireInteger(proof.leafIndex, 'proof.leafIndex', where, 0, Number.MAX_SAFE_INTEGER);
+  requireInteger(proof.treeSize, 'proof.treeSize', where, 0, Number.MAX_SAFE_INTEGER);
+  requireBytesArray(proof.path, 'proof.path', where, Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * Verifies an inclusion proof for leaf data `leaf` against `root` (RFC 9162 §2.1.3.2).
+ * A well-formed proof that does not prove inclusion returns `false`.
+ *
+ * @throws TypeError/RangeError only for malformed arguments (wrong types, a 31-byte root).
+ */
+export function verifyMerkleInclusion(leaf: Uint8Array, proof: MerkleInclusionProof, root: Uint8Array): boolean {
+  const where = 'verifyMerkleInclusion';
+  requireBytes(leaf, 'leaf', where);
+  checkProofShape(proof, where);
+  requireBytesOfLength(root, hashBytes, 'root', where);
+  const { leafIndex, treeSize, path } = proof;
+  if (leafIndex >= treeSize) return false;
+  if (path.length > merkleProofHashesMax) return false;
+  for (const node of path) if (node.length !== hashBytes) return false;
+  // Bit operations below need 32-bit-safe integers; larger trees exceed every limit anyway.
+  if (treeSize > merkleLeavesMax) return false;
+  let fn = leafIndex;
+  let sn = treeSize - 1;
+  let r = merkleLeafHash(leaf);
+  for (const p of path) {
+    if (sn === 0) return false;
+    if ((fn & 1) === 1 || fn === sn) {
+      r = hashChildren(p, r);
+      if ((fn & 1) === 0) {
+        while ((fn & 1) === 0 && fn !== 0) {
+          fn >>>= 1;
+          sn >>>= 1;
+        }
+      }
+    } else {
+      r = hashChildren(r, p);
+    }
+    fn >>>= 1;
+    sn >>>= 1;
+  }
+  return sn === 0 && equalBytes(r, root);
+}
+
+/**
+ * Verifies that the tree of `newSize` leaves with root `newRoot` extends the tree of
+ * `oldSize` leaves with root `oldRoot` (RFC 9162 §2.1.4.2). For oldSize = 0 the proof must
+ * be empty and `oldRoot` the empty-tree root; for oldSize = newSize, empty and equal roots.
+ *
+ * @throws TypeError/RangeError only for malformed arguments.
+ */
+export function verifyMerkleConsistency(
+  oldSize: number,
+  oldRoot: Uint8Array,
+  newSize: number,
+  newRoot: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
+  const where = 'verifyMerkleConsistency';
+  requireInteger(oldSize, 'oldSize', where, 0, Number.MAX_SAFE_INTEGER);
+  requireBytesOfLength(oldRoot, hashBytes, 'oldRoot', where);
+  requireInteger(newSize, 'newSize', where, 0, Number.MAX_SAFE_INTEGER);
+  requireBytesOfLength(newRoot, hashBytes, 'newRoot', where);
+  requireBytesArray(proof, 'proof', where, Number.MAX_SAFE_INTEGER);
+  if (oldSize > newSize || newSize > merkleLeavesMax) return false;
+  if (proof.length > merkleProofHashesMax) return false;
+  for (const node of proof) if (node.length !== hashBytes) return false;
+  if (oldSize === 0) return proof.length === 0 && equalBytes(oldRoot, emptyRoot);
+  if (oldSize === newSize) return proof.length === 0 && equalBytes(oldRoot, newRoot);
+  if (proof.length === 0) return false;
+  const path = [...proof];
+  // If the old tree is a complete subtree (size a power of two), its root starts the path.
+  if ((oldSize & (oldSize - 1)) === 0) path.unshift(oldRoot);
+  let fn = oldSize - 1;
+  let sn = newSize - 1;
+  while ((fn & 1) === 1) {
+    fn >>>= 1;
+    sn >>>= 1;
+  }
+  let fr = path[0] as Uint8Array;
+  let sr = fr;
+  for (let i = 1; i < path.length; i++) {
+    const c = path[i] as Uint8Array;
+    if (sn === 0) return false;
+    if ((fn & 1) === 1 || fn === sn) {
+      fr = hashChildren(c, fr);
+      sr = hashChildren(c, sr);
+      while ((fn & 1) === 0 && fn !== 0) {
+        fn >>>= 1;
+        sn >>>= 1;
+      }
+    } else {
+      sr = hashChildren(sr, c);
+    }
+    fn >>>= 1;
+    sn >>>= 1;
+  }
+  return sn === 0 && equalBytes(fr, oldRoot) && equalBytes(sr, newRoot);
+}

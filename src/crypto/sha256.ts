@@ -1,0 +1,131 @@
+/**
+ * SHA-256 (FIPS 180-4) over the project's wasm: one message, or many in one call.
+ *
+ * Many messages cross the wasm boundary once: their bytes and an offset table are written
+ * into the io region, one call hashes them all four at a time in SIMD lanes, and the
+ * digests come back in one buffer. One large message goes to `node:crypto` instead, whose
+ * OpenSSL build uses the SHA-NI instructions: the hash benchmark (`npm run bench -- hash`)
+ * measured where that wins (see `nativeDispatchBytesMin`).
+ */
+import { hash as nodeHash } from 'node:crypto';
+import { batchBytesMax, batchMessagesMax, messageBytesMax } from '../limits.js';
+import { type WasmCore, memoryU8, reserveIo, wasmExports } from './wasm.js';
+import { requireBytes, requireBytesArray } from './validate.js';
+
+/** Bytes in a SHA-256 digest. */
+export const sha256DigestBytes = 32;
+
+interface Sha256Exports extends WasmCore {
+  sha256(data: number, length: number, out: number): void;
+  sha256Many(data: number, offsets: number, count: number, out: number): void;
+  sha256ManyScalar(data: number, offsets: number, count: number, out: number): void;
+  merkleLeafHashes(data: number, offsets: number, count: number, out: number): void;
+  merkleNodeLevel(children: number, pairs: number, out: number): void;
+  merkleRootOfHashes(hashes: number, count: number, out: number): void;
+}
+
+/** @internal The typed wasm exports for SHA-256 and Merkle hashing. */
+export const sha256Wasm = wasmExports as unknown as Sha256Exports;
+
+/**
+ * Messages at least this long are hashed by `node:crypto` (SHA-NI) rather than the wasm
+ * scalar path. Measured on the development machine (`npm run bench -- hash`): wasm wins on
+ * short messages, where its call overhead is lower than OpenSSL's per-call setup; OpenSSL
+ * with SHA-NI wins from around this size up. The verdicts are identical either way.
+ */
+export const nativeDispatchBytesMin = 1024;
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}
+
+/**
+ * SHA-256 of `data`.
+ *
+ * @throws TypeError if `data` is not a Uint8Array; RangeError if it exceeds the message limit.
+ */
+export function sha256(data: Uint8Array): Uint8Array {
+  requireBytes(data, 'data', 'sha256');
+  if (data.length > messageBytesMax) {
+    throw new RangeError(`sha256: data has ${data.length} bytes, limit ${messageBytesMax}`);
+  }
+  if (data.length >= nativeDispatchBytesMin) return new Uint8Array(nodeHash('sha256', data, 'buffer'));
+  return sha256WasmOnly(data);
+}
+
+/** @internal SHA-256 of `data` on the wasm scalar path, whatever its size. */
+export function sha256WasmOnly(data: Uint8Array): Uint8Array {
+  const base = reserveIo(align16(data.length) + sha256DigestBytes);
+  const out = base + align16(data.length);
+  const memory = memoryU8();
+  memory.set(data, base);
+  sha256Wasm.sha256(base, data.length, out);
+  return memoryU8().slice(out, out + sha256DigestBytes);
+}
+
+/**
+ * Writes `messages` into the io region as [offsets (count + 1 u32) | data | digests] and
+ * returns the pointers. Shared by sha256Many and the Merkle leaf hashing.
+ */
+export function packMessages(
+  messages: readonly Uint8Array[],
+  where: string,
+  name: string,
+): { data: number; offsets: number; out: number; count: number } {
+  requireBytesArray(messages, name, where, batchMessagesMax);
+  const count = messages.length;
+  let totalBytes = 0;
+  for (let i = 0; i < count; i++) totalBytes += (messages[i] as Uint8Array).length;
+  if (totalBytes > batchBytesMax) {
+    throw new RangeError(`${where}: ${name} hold ${totalBytes} bytes in all, limit ${batchBytesMax}`);
+  }
+  const offsetsBytes = align16((count + 1) * 4);
+  const dataBytes = align16(totalBytes);
+  const base = reserveIo(offsetsBytes + dataBytes + count * sha256DigestBytes);
+  const offsets = base;
+  const data = base + offsetsBytes;
+  const out = data + dataBytes;
+  const memory = memoryU8();
+  const offsetView = new Uint32Array(memory.buffer, offsets, count + 1);
+  let position = 0;
+  for (let i = 0; i < count; i++) {
+    const message = messages[i] as Uint8Array;
+    offsetView[i] = position;
+    memory.set(message, data + position);
+    position += message.length;
+  }
+  offsetView[count] = position;
+  return { data, offsets, out, count };
+}
+
+/**
+ * SHA-256 of each message, in one wasm call (four messages at a time in SIMD lanes).
+ * Returns one 32-byte digest per message, in order; the digests are views of one buffer.
+ *
+ * @throws TypeError if `messages` is not an array of Uint8Array; RangeError past the limits.
+ */
+export function sha256Many(messages: readonly Uint8Array[]): Uint8Array[] {
+  const packed = sha256ManyPacked(messages);
+  const digests = new Array<Uint8Array>(messages.length);
+  for (let i = 0; i < digests.length; i++) {
+    digests[i] = packed.subarray(i * sha256DigestBytes, (i + 1) * sha256DigestBytes);
+  }
+  return digests;
+}
+
+/**
+ * SHA-256 of each message, returned as one buffer of `32 × messages.length` bytes (digest i
+ * at offset 32 i). The allocation-lean form of `sha256Many` for callers that index digests.
+ */
+export function sha256ManyPacked(messages: readonly Uint8Array[]): Uint8Array {
+  const { data, offsets, out, count } = packMessages(messages, 'sha256Many', 'messages');
+  sha256Wasm.sha256Many(data, offsets, count, out);
+  return memoryU8().slice(out, out + count * sha256DigestBytes);
+}
+
+/** @internal sha256Many on the scalar path only (tests check SIMD and scalar agree). */
+export function sha256ManyScalarPacked(messages: readonly Uint8Array[]): Uint8Array {
+  const { data, offsets, out, count } = packMessages(messages, 'sha256Many', 'messages');
+  sha256Wasm.sha256ManyScalar(data, offsets, count, out);
+  return memoryU8().slice(out, out + count * sha256DigestBytes);
+}
