@@ -9,3 +9,4 @@ export function heapBase(): usize {
 }
 
 export * from './sha256';
+export * from './ed25519/index';

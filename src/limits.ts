@@ -20,3 +20,12 @@ export const merkleProofHashesMax = 64;
 
 /** Largest wasm linear memory we will grow to, in bytes (4 GiB is the wasm32 ceiling). */
 export const wasmMemoryBytesMax = 4 * 1024 * 1024 * 1024 - 64 * 1024;
+
+/** Most items in one `ed25519VerifyBatch`/`verifyPackedBatch` call (a pool splits larger sets). */
+export const ed25519BatchItemsMax = 1 << 14;
+
+/** Largest message `ed25519Verify`/`ed25519Sign` accept, in bytes (16 MiB). */
+export const ed25519MessageBytesMax = 1 << 24;
+
+/** Largest total message bytes of one Ed25519 batch (256 MiB). */
+export const ed25519BatchMessageBytesMax = 1 << 28;

@@ -1,0 +1,63 @@
+// The base point B (RFC 8032 §5.1) and its table of odd multiples, for [s]B in verification.
+//
+// The table holds B, 3B, 5B, ..., 127B in affine Niels form (y+x, y-x, 2dxy), so adding one
+// costs 3M instead of 4M, and wNAF digits of width 8 need one addition per ~9 bits. It is
+// computed once, on first use, into static memory (64 inversions, well under a millisecond),
+// rather than shipped as 7.5 KB of constants that would need their own generator and check.
+
+import { feInvert, feMul, feAdd, feSub, feD2 } from './field';
+import {
+  cX, cY, cZ, geAdd, geDbl, geFromAffine, geP1P1ToP3, geToCached, nielsBytes, pointBytes,
+} from './point';
+
+/** wNAF width used for the base point's scalar. */
+export const baseWindowBits: i32 = 8;
+/** Entries in the base table: the odd multiples 1, 3, ..., 2^(w-1) - 1 of B. */
+export const baseTableEntries: usize = 1 << (baseWindowBits - 2);
+
+// Affine coordinates of B: y = 4/5, x the even root (limbs of the radix-2^25.5 form).
+const baseX: usize = memory.data<i32>([
+  52811034, 25909283, 16144682, 17082669, 27570973, 30858332, 40966398, 8378388, 20764389, 8758491,
+], 8);
+const baseY: usize = memory.data<i32>([
+  40265304, 26843545, 13421772, 20132659, 26843545, 6710886, 53687091, 13421772, 40265318, 26843545,
+], 8);
+
+/** B, 3B, ..., 127B as Niels points, 120 bytes each. */
+export const baseTable: usize = memory.data(<i32>(baseTableEntries * nielsBytes), 8);
+
+/** B as a P3 point. */
+export const basePoint: usize = memory.data(160, 8);
+
+let baseReady = false;
+const twoB: usize = memory.data(160, 8);
+const twoBCached: usize = memory.data(160, 8);
+const current: usize = memory.data(160, 8);
+const sum: usize = memory.data(160, 8);
+const zInverse: usize = memory.data(40, 8);
+const affineX: usize = memory.data(40, 8);
+const affineY: usize = memory.data(40, 8);
+
+/** Builds the base table if it is not built yet (idempotent, cheap after the first call). */
+export function ensureBaseTable(): void {
+  if (baseReady) return;
+  geFromAffine(basePoint, baseX, baseY);
+  geDbl(sum, basePoint);
+  geP1P1ToP3(twoB, sum);
+  geToCached(twoBCached, twoB);
+  memory.copy(current, basePoint, pointBytes);
+  for (let i: usize = 0; i < baseTableEntries; i++) {
+    // Normalise current = (2i+1)B to affine and store it in Niels form.
+    feInvert(zInverse, current + cZ);
+    feMul(affineX, current + cX, zInverse);
+    feMul(affineY, current + cY, zInverse);
+    const entry = baseTable + i * nielsBytes;
+    feAdd(entry + cX, affineY, affineX);
+    feSub(entry + cY, affineY, affineX);
+    feMul(entry + cZ, affineX, affineY);
+    feMul(entry + cZ, entry + cZ, feD2);
+    geAdd(sum, current, twoBCached);
+    geP1P1ToP3(current, sum);
+  }
+  baseReady = true;
+}

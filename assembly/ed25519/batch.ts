@@ -1,0 +1,246 @@
+// Batch verification with ZIP-215 semantics, so that batch verdicts equal single verdicts.
+//
+// For items i with random 128-bit coefficients z_i (drawn by the caller from a CSPRNG):
+//   [8]( [sum z_i S_i]B - sum [z_i]R_i - sum [z_i k_i]A_i ) = identity
+// holds whenever every item satisfies its own cofactored equation (each term is then a small-
+// order point, killed by [8]), and fails with probability ~2^-128 otherwise. A and R are
+// stored negated so every scalar of the multi-scalar multiplication is positive. Items with
+// the same public key bytes share one decoded point and one summed scalar.
+//
+// Items that cannot verify (S >= L, an undecodable A or R) are refused up front and left out
+// of the equation. If the equation fails for a set of items, the set is halved and each half
+// checked again; sets of at most two items are settled by single verification (verify.ts),
+// so every "invalid" verdict is exactly the single verdict.
+//
+// Layout of the packed input (written by src/crypto/ed25519.ts, which documents it too):
+//   u32 count | u32 messageBytesTotal | count records of 104 bytes:
+//     publicKey[32] | signature[64] | u32 messageOffset | u32 messageLength
+//   | message bytes (offsets are relative to the start of this area)
+
+import { sha512Final, sha512Init, sha512Update } from '../sha512';
+import { ensureBaseTable } from './base';
+import { geDecompress } from './decompress';
+import { msmScratchBytes, msmStraus } from './msm';
+import { geIsSmallOrder, geNeg, pointBytes } from './point';
+import { scAdd, scIsCanonical, scMulAdd, scReduce64 } from './scalar';
+import { verifySingle } from './verify';
+
+/** Bytes of one item record in the packed input. */
+export const recordBytes: usize = 104;
+/** Bytes before the first record. */
+export const headerBytes: usize = 8;
+/** Bytes of one coefficient z_i. */
+export const coefficientBytes: usize = 16;
+
+// Work-area layout for n items (offsets from the scratch base), computed once per call.
+let itemR: usize = 0; // n P3 points: -R_i
+let itemZ: usize = 0; // n 32-byte scalars: z_i
+let itemZK: usize = 0; // n 32-byte scalars: z_i k_i mod L
+let itemZS: usize = 0; // n 32-byte scalars: z_i S_i mod L
+let itemKey: usize = 0; // n u32: index of the item's distinct public key
+let candidates: usize = 0; // n u32: items that passed the up-front checks, in order
+let keyPoint: usize = 0; // n P3 points: -A per distinct key
+let keyScalar: usize = 0; // n 32-byte scalars: summed z_i k_i of one subset
+let keyStamp: usize = 0; // n u32: subset number that last touched keyScalar
+let keyItem: usize = 0; // n u32: an item carrying this key (for the byte comparison)
+let keySlots: usize = 0; // hash table of keys: u32 key index + 1, 0 = empty
+let keySlotMask: usize = 0;
+let entries: usize = 0; // (2n) entries of (point pointer, scalar pointer) for the MSM
+let msmScratch: usize = 0;
+let scratchEnd: usize = 0;
+
+let keyCount: usize = 0;
+let stamp: u32 = 0;
+let packedBase: usize = 0;
+let messagesBase: usize = 0;
+let verdictBase: usize = 0;
+
+function slotCountFor(n: usize): usize {
+  let slots: usize = 16;
+  while (slots < (n << 1)) slots <<= 1;
+  return slots;
+}
+
+// Lays out the work area for n items from `scratch`; returns its end.
+function layout(scratch: usize, n: usize): usize {
+  let at = (scratch + 7) & ~<usize>7;
+  itemR = at; at += n * pointBytes;
+  itemZ = at; at += n << 5;
+  itemZK = at; at += n << 5;
+  itemZS = at; at += n << 5;
+  itemKey = at; at += n << 2;
+  candidates = at; at += n << 2;
+  keyPoint = at; at += n * pointBytes;
+  keyScalar = at; at += n << 5;
+  keyStamp = at; at += n << 2;
+  keyItem = at; at += n << 2;
+  const slots = slotCountFor(n);
+  keySlots = at; at += slots << 2;
+  keySlotMask = slots - 1;
+  entries = at; at += (n << 1) << 3;
+  msmScratch = at; at += msmScratchBytes(n << 1);
+  return at;
+}
+
+/** Bytes of work area ed25519VerifyBatch needs for `count` items (including alignment slack). */
+export function batchScratchBytes(count: usize): usize {
+  return layout(0, count) + 8;
+}
+
+// @ts-ignore: decorator
+@inline function record(i: usize): usize {
+  return packedBase + headerBytes + i * recordBytes;
+}
+
+function keysEqual(a: usize, b: usize): bool {
+  return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8) &&
+    load<u64>(a, 16) == load<u64>(b, 16) && load<u64>(a, 24) == load<u64>(b, 24);
+}
+
+const keyBad: u32 = 0xffffffff;
+
+// Returns the index of the distinct key with the bytes at `publicKey` (decoding it on first
+// sight), or keyBad if it does not decode. Undecodable keys are remembered too.
+function internKey(publicKey: usize, item: usize): u32 {
+  // Keys are attacker-chosen, so mix all 32 bytes; a collision only costs a comparison.
+  let h = load<u64>(publicKey) ^ load<u64>(publicKey, 8) ^ load<u64>(publicKey, 16) ^ load<u64>(publicKey, 24);
+  h *= 0x9e3779b97f4a7c15;
+  let slot = <usize>(h >> 32) & keySlotMask;
+  while (true) {
+    const entry = load<u32>(keySlots + (slot << 2));
+    if (entry == 0) break;
+    const key = <usize>(entry - 1);
+    if (keysEqual(record(<usize>load<u32>(keyItem + (key << 2))), publicKey)) {
+      return load<u32>(keyStamp + (key << 2)) == keyBad ? keyBad : <u32>key;
+    }
+    slot = (slot + 1) & keySlotMask;
+  }
+  const key = keyCount++;
+  store<u32>(keySlots + (slot << 2), <u32>key + 1);
+  store<u32>(keyItem + (key << 2), <u32>item);
+  const point = keyPoint + key * pointBytes;
+  if (!geDecompress(point, publicKey)) {
+    store<u32>(keyStamp + (key << 2), keyBad);
+    return keyBad;
+  }
+  geNeg(point, point);
+  store<u32>(keyStamp + (key << 2), 0);
+  return <u32>key;
+}
+
+const digest: usize = memory.data(64, 8);
+const scalarK: usize = memory.data(32, 8);
+const zero32: usize = memory.data(32, 8);
+
+// Up-front checks and per-item precomputation. Returns the number of candidates.
+function prepare(n: usize, coefficients: usize): usize {
+  let count: usize = 0;
+  for (let i: usize = 0; i < n; i++) {
+    store<u8>(verdictBase + i, 0);
+    const rec = record(i);
+    const publicKey = rec;
+    const signature = rec + 32;
+    const s = signature + 32;
+    if (!scIsCanonical(s)) continue;
+    const r = itemR + i * pointBytes;
+    if (!geDecompress(r, signature)) continue;
+    geNeg(r, r);
+    const key = internKey(publicKey, i);
+    if (key == keyBad) continue;
+    store<u32>(itemKey + (i << 2), key);
+
+    const messageOffset = <usize>load<u32>(rec, 96);
+    const messageLength = <usize>load<u32>(rec, 100);
+    sha512Init();
+    sha512Update(signature, 32);
+    sha512Update(publicKey, 32);
+    sha512Update(messagesBase + messageOffset, messageLength);
+    sha512Final(digest);
+    scReduce64(scalarK, digest);
+
+    // z_i: 16 bytes from the caller, zero-extended; z = 0 would drop the item from the
+    // equation, so it becomes 1 (probability 2^-128, and harmless).
+    const z = itemZ + (i << 5);
+    memory.fill(z, 0, 32);
+    memory.copy(z, coefficients + (i << 4), 16);
+    if ((load<u64>(z) | load<u64>(z, 8)) == 0) store<u8>(z, 1);
+    scMulAdd(itemZK + (i << 5), z, scalarK, zero32);
+    scMulAdd(itemZS + (i << 5), z, s, zero32);
+    store<u32>(candidates + (count << 2), <u32>i);
+    count++;
+  }
+  return count;
+}
+
+const baseScalar: usize = memory.data(32, 8);
+const sum: usize = memory.data(160, 8);
+
+// Checks the batch equation for candidates[from, to).
+function checkRange(from: usize, to: usize): bool {
+  stamp++;
+  if (stamp == keyBad) stamp = 1;
+  memory.fill(baseScalar, 0, 32);
+  let count: usize = 0;
+  for (let c = from; c < to; c++) {
+    const i = <usize>load<u32>(candidates + (c << 2));
+    scAdd(baseScalar, baseScalar, itemZS + (i << 5));
+    const key = <usize>load<u32>(itemKey + (i << 2));
+    const keyScalarAt = keyScalar + (key << 5);
+    if (load<u32>(keyStamp + (key << 2)) != stamp) {
+      store<u32>(keyStamp + (key << 2), stamp);
+      memory.copy(keyScalarAt, itemZK + (i << 5), 32);
+      store<u32>(entries + (count << 3), <u32>(keyPoint + key * pointBytes));
+      store<u32>(entries + (count << 3) + 4, <u32>keyScalarAt);
+      count++;
+    } else {
+      scAdd(keyScalarAt, keyScalarAt, itemZK + (i << 5));
+    }
+    store<u32>(entries + (count << 3), <u32>(itemR + i * pointBytes));
+    store<u32>(entries + (count << 3) + 4, <u32>(itemZ + (i << 5)));
+    count++;
+  }
+  msmStraus(sum, baseScalar, entries, count, msmScratch);
+  return geIsSmallOrder(sum);
+}
+
+// Settles candidates[from, to): all valid if the equation holds, else halves, down to singles.
+function resolve(from: usize, to: usize): void {
+  if (to - from > 2 && checkRange(from, to)) {
+    for (let c = from; c < to; c++) store<u8>(verdictBase + <usize>load<u32>(candidates + (c << 2)), 1);
+    return;
+  }
+  if (to - from <= 2) {
+    for (let c = from; c < to; c++) {
+      const i = <usize>load<u32>(candidates + (c << 2));
+      const rec = record(i);
+      const ok = verifySingle(rec, rec + 32, messagesBase + <usize>load<u32>(rec, 96), <usize>load<u32>(rec, 100));
+      store<u8>(verdictBase + i, ok ? 1 : 0);
+    }
+    return;
+  }
+  const middle = from + ((to - from) >> 1);
+  resolve(from, middle);
+  resolve(middle, to);
+}
+
+/**
+ * Verifies the packed batch at `packed` with the coefficients at `coefficients` (16 bytes
+ * each), writing one verdict byte per item (1 valid, 0 invalid) to `verdicts`. `scratch`
+ * must hold batchScratchBytes(count) bytes. Returns the number of valid items.
+ */
+export function verifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
+  const n = <usize>load<u32>(packed);
+  packedBase = packed;
+  messagesBase = packed + headerBytes + n * recordBytes;
+  verdictBase = verdicts;
+  scratchEnd = layout(scratch, n);
+  memory.fill(keySlots, 0, (keySlotMask + 1) << 2);
+  keyCount = 0;
+  stamp = 0;
+  ensureBaseTable();
+  const count = prepare(n, coefficients);
+  if (count > 0) resolve(0, count);
+  let valid: u32 = 0;
+  for (let i: usize = 0; i < n; i++) valid += <u32>load<u8>(verdicts + i);
+  return valid;
+}

@@ -1,0 +1,45 @@
+// The wasm-facing exports of SHA-512 and Ed25519 (re-exported by assembly/index.ts).
+// Every export takes and returns plain numbers: pointers into the TypeScript-owned io region
+// and counts (src/crypto/ed25519.ts documents the layouts).
+
+import { verifySingle } from './verify';
+import { scMulAdd, scReduce64 } from './scalar';
+import { ensureBaseTable } from './base';
+import { batchScratchBytes, verifyBatch } from './batch';
+
+export { sha512, sha512Many } from '../sha512';
+
+/** Builds the static base-point table now rather than on first verification. */
+export function ed25519Init(): void {
+  ensureBaseTable();
+}
+
+/** 1 iff the signature (64 bytes at `signature`) on the message is valid for the 32-byte key. */
+export function ed25519Verify(publicKey: usize, signature: usize, message: usize, messageLength: usize): i32 {
+  return verifySingle(publicKey, signature, message, messageLength) ? 1 : 0;
+}
+
+/**
+ * Verifies the packed batch at `packed` (layout in batch.ts) with 16-byte coefficients at
+ * `coefficients`; writes one verdict byte per item to `verdicts`; returns the valid count.
+ * `scratch` must hold ed25519BatchScratchBytes(count) bytes.
+ */
+export function ed25519VerifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
+  return verifyBatch(packed, coefficients, verdicts, scratch);
+}
+
+/** Bytes of work area ed25519VerifyBatch needs for `count` items. */
+export function ed25519BatchScratchBytes(count: u32): u32 {
+  return <u32>batchScratchBytes(<usize>count);
+}
+
+/** Test hook: 32-byte `out` = the 64-byte little-endian number at `src` mod L. */
+export function ed25519ScalarReduce64(out: usize, src: usize): void {
+  scReduce64(out, src);
+}
+
+/** Test hook: 32-byte `out` = a * b + c mod L for 32-byte little-endian a, b, c. */
+export function ed25519ScalarMulAdd(out: usize, a: usize, b: usize, c: usize): void {
+  scMulAdd(out, a, b, c);
+}
+

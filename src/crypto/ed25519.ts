@@ -1,0 +1,312 @@
+/**
+ * Ed25519 (RFC 8032) with ZIP-215 verification semantics, over the project's wasm.
+ *
+ * Verification is ours, so every node reaches the same verdict on every signature, alone or
+ * in a batch (DESIGN.md decision 1): `S ≥ L` is refused; `A` and `R` may be non-canonical
+ * encodings (y ≥ p, or x = 0 with the sign bit set) and are refused only if they do not
+ * decode; `k = SHA-512(R ‖ A ‖ M) mod L`; the signature is valid iff
+ * `[8]([S]B − [k]A − R)` is the identity. A batch is checked with one multi-scalar
+ * multiplication under random 128-bit coefficients from `crypto.getRandomValues`; when it
+ * fails, the wasm bisects down to single verifications, so batch verdicts equal single
+ * verdicts (up to a 2^-128 chance per failed check of calling an invalid set valid).
+ *
+ * Signing and key generation must be constant-time and use `node:crypto`.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { ed25519BatchItemsMax, ed25519BatchMessageBytesMax, ed25519MessageBytesMax } from '../limits.js';
+import { type WasmCore, memoryU8, reserveIo, wasmExports } from './wasm.js';
+
+/** Bytes in an Ed25519 public key (a compressed point, RFC 8032 §5.1.2). */
+export const ed25519PublicKeyBytes = 32;
+/** Bytes in an Ed25519 secret key as used here: the 32-byte seed (RFC 8032 §5.1.5). */
+export const ed25519SecretKeyBytes = 32;
+/** Bytes in an Ed25519 signature: `R ‖ S` (RFC 8032 §5.1.6). */
+export const ed25519SignatureBytes = 64;
+
+/** One item of a batch: the same three inputs as {@link ed25519Verify}. */
+export interface Ed25519BatchItem {
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+interface Ed25519Exports extends WasmCore {
+  ed25519Init(): void;
+  ed25519Verify(publicKey: number, signature: number, message: number, messageLength: number): number;
+  ed25519VerifyBatch(packed: number, coefficients: number, verdicts: number, scratch: number): number;
+  ed25519BatchScratchBytes(count: number): number;
+}
+
+const wasm = wasmExports as unknown as Ed25519Exports;
+
+/** Bytes before the first record of a packed batch. */
+export const packedHeaderBytes = 8;
+/** Bytes of one record of a packed batch. */
+export const packedRecordBytes = 104;
+const coefficientBytes = 16;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
+  return typeof value;
+}
+
+function requireBytes(value: unknown, name: string, where: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${where}: expected ${name} to be a Uint8Array, got ${describe(value)}`);
+  }
+}
+
+function requireLength(value: unknown, length: number, name: string, where: string): asserts value is Uint8Array {
+  requireBytes(value, name, where);
+  if (value.length !== length) {
+    throw new RangeError(`${where}: expected ${length}-byte ${name}, got ${value.length} bytes`);
+  }
+}
+
+function requireMessage(value: unknown, name: string, where: string): asserts value is Uint8Array {
+  requireBytes(value, name, where);
+  if (value.length > ed25519MessageBytesMax) {
+    throw new RangeError(`${where}: ${name} has ${value.length} bytes, limit ${ed25519MessageBytesMax}`);
+  }
+}
+
+function align64(n: number): number {
+  return Math.ceil(n / 64) * 64;
+}
+
+/**
+ * Verifies an Ed25519 signature with ZIP-215 semantics.
+ *
+ * @param publicKey - 32-byte encoded public key `A` (non-canonical encodings accepted).
+ * @param message - the signed bytes.
+ * @param signature - 64-byte `R ‖ S`.
+ * @returns true iff the signature is valid; false for any well-formed but wrong input.
+ * @throws TypeError if an argument is not a Uint8Array; RangeError on a wrong length.
+ */
+export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  requireLength(publicKey, ed25519PublicKeyBytes, 'publicKey', 'ed25519Verify');
+  requireMessage(message, 'message', 'ed25519Verify');
+  requireLength(signature, ed25519SignatureBytes, 'signature', 'ed25519Verify');
+  const base = reserveIo(96 + message.length);
+  const memory = memoryU8();
+  memory.set(publicKey, base);
+  memory.set(signature, base + 32);
+  memory.set(message, base + 96);
+  return wasm.ed25519Verify(base, base + 32, base + 96, message.length) === 1;
+}
+
+/**
+ * Packs batch items into one buffer that {@link verifyPackedBatch} verifies without looking
+ * at the objects again (a worker pool packs on the caller's thread and ships the bytes).
+ *
+ * Layout (all integers little-endian u32):
+ * ```
+ * offset 0   count                  number of items n
+ * offset 4   messageBytesTotal      bytes in the message area
+ * offset 8   n records of 104 bytes: publicKey[32] | signature[64] | messageOffset | messageLength
+ * 8 + 104n   message area: the messages' bytes; messageOffset is relative to its start
+ * ```
+ * Messages need not be contiguous or in order; {@link slicePackedBatch} cuts a packed batch
+ * into independent chunks.
+ *
+ * @throws TypeError/RangeError naming the item and field on malformed input.
+ */
+export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array {
+  const where = 'packVerifyBatch';
+  if (!Array.isArray(items)) throw new TypeError(`${where}: expected items to be an array, got ${describe(items)}`);
+  if (items.length > ed25519BatchItemsMax) {
+    throw new RangeError(`${where}: items has ${items.length} entries, limit ${ed25519BatchItemsMax}`);
+  }
+  let messageBytesTotal = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
+    if (typeof item !== 'object' || item === null) {
+      throw new TypeError(`${where}: expected items[${i}] to be an object, got ${describe(item)}`);
+    }
+    const { publicKey, message, signature } = item as Record<string, unknown>;
+    requireLength(publicKey, ed25519PublicKeyBytes, `items[${i}].publicKey`, where);
+    requireMessage(message, `items[${i}].message`, where);
+    requireLength(signature, ed25519SignatureBytes, `items[${i}].signature`, where);
+    messageBytesTotal += message.length;
+  }
+  if (messageBytesTotal > ed25519BatchMessageBytesMax) {
+    throw new RangeError(`${where}: messages hold ${messageBytesTotal} bytes in all, limit ${ed25519BatchMessageBytesMax}`);
+  }
+  const count = items.length;
+  const messagesAt = packedHeaderBytes + count * packedRecordBytes;
+  const packed = new Uint8Array(messagesAt + messageBytesTotal);
+  const view = new DataView(packed.buffer);
+  view.setUint32(0, count, true);
+  view.setUint32(4, messageBytesTotal, true);
+  let messageOffset = 0;
+  for (let i = 0; i < count; i++) {
+    const item = items[i] as Ed25519BatchItem;
+    const at = packedHeaderBytes + i * packedRecordBytes;
+    packed.set(item.publicKey, at);
+    packed.set(item.signature, at + 32);
+    view.setUint32(at + 96, messageOffset, true);
+    view.setUint32(at + 100, item.message.length, true);
+    packed.set(item.message, messagesAt + messageOffset);
+    messageOffset += item.message.length;
+  }
+  return packed;
+}
+
+/** Checks a packed batch's header and every record's message range; returns the count. */
+function checkPacked(packed: Uint8Array, where: string): number {
+  requireBytes(packed, 'packed', where);
+  if (packed.length < packedHeaderBytes) {
+    throw new RangeError(`${where}: packed has ${packed.length} bytes, fewer than the ${packedHeaderBytes}-byte header`);
+  }
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const count = view.getUint32(0, true);
+  const messageBytesTotal = view.getUint32(4, true);
+  if (count > ed25519BatchItemsMax) throw new RangeError(`${where}: packed count ${count} exceeds limit ${ed25519BatchItemsMax}`);
+  const messagesAt = packedHeaderBytes + count * packedRecordBytes;
+  if (packed.length !== messagesAt + messageBytesTotal) {
+    throw new RangeError(
+      `${where}: packed has ${packed.length} bytes, expected ${messagesAt + messageBytesTotal} for ${count} items and ${messageBytesTotal} message bytes`,
+    );
+  }
+  for (let i = 0; i < count; i++) {
+    const at = packedHeaderBytes + i * packedRecordBytes;
+    const offset = view.getUint32(at + 96, true);
+    const length = view.getUint32(at + 100, true);
+    if (offset + length > messageBytesTotal) {
+      throw new RangeError(`${where}: packed item ${i} message [${offset}, ${offset + length}) lies outside the ${messageBytesTotal}-byte message area`);
+    }
+  }
+  return count;
+}
+
+/**
+ * Copies items `[start, end)` of a packed batch into a new, self-contained packed batch
+ * (its messages re-based), so a pool can hand chunks of one batch to different workers.
+ */
+export function slicePackedBatch(packed: Uint8Array, start: number, end: number): Uint8Array {
+  const where = 'slicePackedBatch';
+  const count = checkPacked(packed, where);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > count || start > end) {
+    throw new RangeError(`${where}: expected 0 <= start <= end <= ${count}, got start ${start}, end ${end}`);
+  }
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const sourceMessagesAt = packedHeaderBytes + count * packedRecordBytes;
+  const sliceCount = end - start;
+  let messageBytesTotal = 0;
+  for (let i = start; i < end; i++) messageBytesTotal += view.getUint32(packedHeaderBytes + i * packedRecordBytes + 100, true);
+  const messagesAt = packedHeaderBytes + sliceCount * packedRecordBytes;
+  const slice = new Uint8Array(messagesAt + messageBytesTotal);
+  const sliceView = new DataView(slice.buffer);
+  sliceView.setUint32(0, sliceCount, true);
+  sliceView.setUint32(4, messageBytesTotal, true);
+  let messageOffset = 0;
+  for (let i = start; i < end; i++) {
+    const from = packedHeaderBytes + i * packedRecordBytes;
+    const to = packedHeaderBytes + (i - start) * packedRecordBytes;
+    slice.set(packed.subarray(from, from + 96), to);
+    const offset = view.getUint32(from + 96, true);
+    const length = view.getUint32(from + 100, true);
+    sliceView.setUint32(to + 96, messageOffset, true);
+    sliceView.setUint32(to + 100, length, true);
+    slice.set(packed.subarray(sourceMessagesAt + offset, sourceMessagesAt + offset + length), messagesAt + messageOffset);
+    messageOffset += length;
+  }
+  return slice;
+}
+
+/**
+ * Verifies a batch packed by {@link packVerifyBatch} (or {@link slicePackedBatch}) in one wasm
+ * call, with fresh random coefficients.
+ *
+ * @returns one byte per item, in order: 1 if the signature is valid, 0 if not — the same
+ *   verdict {@link ed25519Verify} gives that item.
+ * @throws TypeError/RangeError if the packed bytes are malformed.
+ */
+export function verifyPackedBatch(packed: Uint8Array): Uint8Array {
+  const count = checkPacked(packed, 'verifyPackedBatch');
+  if (count === 0) return new Uint8Array(0);
+  const packedAt = 0;
+  const coefficientsAt = align64(packed.length);
+  const verdictsAt = coefficientsAt + align64(count * coefficientBytes);
+  const scratchAt = verdictsAt + align64(count);
+  const base = reserveIo(scratchAt + wasm.ed25519BatchScratchBytes(count));
+  const memory = memoryU8();
+  memory.set(packed, base + packedAt);
+  // The coefficients must be unpredictable to whoever chose the signatures: a CSPRNG, fresh
+  // per call. getRandomValues fills at most 65536 bytes at a time.
+  const coefficients = memory.subarray(base + coefficientsAt, base + coefficientsAt + count * coefficientBytes);
+  for (let at = 0; at < coefficients.length; at += 65536) {
+    crypto.getRandomValues(coefficients.subarray(at, Math.min(at + 65536, coefficients.length)));
+  }
+  wasm.ed25519VerifyBatch(base + packedAt, base + coefficientsAt, base + verdictsAt, base + scratchAt);
+  return memoryU8().slice(base + verdictsAt, base + verdictsAt + count);
+}
+
+/**
+ * Verifies many signatures at once (ZIP-215, same verdicts as {@link ed25519Verify}).
+ *
+ * @returns one verdict per item, in order.
+ * @throws TypeError/RangeError naming the item and field on malformed input.
+ */
+export function ed25519VerifyBatch(items: readonly Ed25519BatchItem[]): boolean[] {
+  const verdicts = verifyPackedBatch(packVerifyBatch(items));
+  const out = new Array<boolean>(verdicts.length);
+  for (let i = 0; i < verdicts.length; i++) out[i] = verdicts[i] === 1;
+  return out;
+}
+
+// PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410 §7): SEQUENCE { INTEGER 0,
+// SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING seed } }.
+const pkcs8Prefix = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+// The raw key is the last 32 bytes of the SPKI DER of an Ed25519 public key (RFC 8410 §4).
+const spkiKeyOffset = 12;
+
+function privateKeyFromSeed(seed: Uint8Array) {
+  const der = new Uint8Array(pkcs8Prefix.length + 32);
+  der.set(pkcs8Prefix, 0);
+  der.set(seed, pkcs8Prefix.length);
+  return createPrivateKey({ key: Buffer.from(der.buffer), format: 'der', type: 'pkcs8' });
+}
+
+/**
+ * Generates a key pair with `node:crypto`.
+ *
+ * @returns the 32-byte public key and the 32-byte secret seed.
+ */
+export function ed25519GenerateKeyPair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  return {
+    publicKey: new Uint8Array(spki.subarray(spkiKeyOffset)),
+    secretKey: new Uint8Array(pkcs8.subarray(pkcs8Prefix.length)),
+  };
+}
+
+/** The 32-byte public key of a 32-byte secret seed (via `node:crypto`). */
+export function ed25519PublicKeyFromSecret(secretKey: Uint8Array): Uint8Array {
+  requireLength(secretKey, ed25519SecretKeyBytes, 'secretKey', 'ed25519PublicKeyFromSecret');
+  const spki = createPublicKey(privateKeyFromSeed(secretKey)).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(spkiKeyOffset));
+}
+
+/**
+ * Signs `message` with the 32-byte secret seed (RFC 8032 §5.1.6, via `node:crypto`).
+ *
+ * @returns the 64-byte signature.
+ * @throws TypeError if an argument is not a Uint8Array; RangeError on a wrong length.
+ */
+export function ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  requireLength(secretKey, ed25519SecretKeyBytes, 'secretKey', 'ed25519Sign');
+  requireMessage(message, 'message', 'ed25519Sign');
+  return new Uint8Array(nodeSign(null, message, privateKeyFromSeed(secretKey)));
+}
+
+// Build the base-point table and let V8 tier up the hot functions now, not inside the first
+// caller's latency budget: V8 moves a wasm function to its optimising tier between calls,
+// never in the middle of one, so the first long call would otherwise run unoptimised code.
+wasm.ed25519Init();

@@ -1,0 +1,68 @@
+// Scalar arithmetic mod L (assembly/ed25519/scalar.ts) through its test hooks, against BigInt.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import '../../src/crypto/ed25519.js';
+import { memoryU8, reserveIo, wasmExports } from '../../src/crypto/wasm.js';
+import { fuzzParams } from '../support/fuzz.js';
+
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+interface ScalarHooks {
+  ed25519ScalarReduce64(out: number, src: number): void;
+  ed25519ScalarMulAdd(out: number, a: number, b: number, c: number): void;
+}
+const hooks = wasmExports as unknown as ScalarHooks;
+
+function toBytes(value: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+function toBigint(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] as number);
+  return value;
+}
+
+function reduce64(value: bigint): bigint {
+  const base = reserveIo(128);
+  memoryU8().set(toBytes(value, 64), base);
+  hooks.ed25519ScalarReduce64(base + 64, base);
+  return toBigint(memoryU8().slice(base + 64, base + 96));
+}
+
+function mulAdd(a: bigint, b: bigint, c: bigint): bigint {
+  const base = reserveIo(128);
+  const memory = memoryU8();
+  memory.set(toBytes(a, 32), base);
+  memory.set(toBytes(b, 32), base + 32);
+  memory.set(toBytes(c, 32), base + 64);
+  hooks.ed25519ScalarMulAdd(base + 96, base, base + 32, base + 64);
+  return toBigint(memoryU8().slice(base + 96, base + 128));
+}
+
+const big512 = fc.bigInt({ min: 0n, max: 2n ** 512n - 1n });
+const big256 = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
+
+describe('ed25519 scalars mod L', () => {
+  it('reduces the edge values of 512-bit input', () => {
+    for (const value of [0n, 1n, L - 1n, L, L + 1n, 2n * L, 2n ** 252n, 2n ** 253n - 1n, 2n ** 256n - 1n, 2n ** 512n - 1n, L * L, L * (2n ** 259n) - 1n]) {
+      expect(reduce64(value)).toBe(value % L);
+    }
+  });
+
+  it('reduction of a 512-bit number equals BigInt mod L', () => {
+    fc.assert(fc.property(big512, (value) => {
+      expect(reduce64(value)).toBe(value % L);
+    }), fuzzParams(5));
+  });
+
+  it('a * b + c mod L equals BigInt for 256-bit a, b, c', () => {
+    for (const [a, b, c] of [[L - 1n, L - 1n, L - 1n], [2n ** 256n - 1n, 2n ** 256n - 1n, 2n ** 256n - 1n], [0n, 5n, L], [1n, L, 0n]] as const) {
+      expect(mulAdd(a, b, c)).toBe((a * b + c) % L);
+    }
+    fc.assert(fc.property(big256, big256, big256, (a, b, c) => {
+      expect(mulAdd(a, b, c)).toBe((a * b + c) % L);
+    }), fuzzParams(5));
+  });
+});
