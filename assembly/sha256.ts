@@ -21,6 +21,77 @@ const K: usize = memory.data<u32>([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+// K with each constant repeated in four lanes, so a round adds K[t] with one vector load.
+const KV: usize = memory.data<u32>(
+  [
+    0x428a2f98, 0x428a2f98, 0x428a2f98, 0x428a2f98,
+    0x71374491, 0x71374491, 0x71374491, 0x71374491,
+    0xb5c0fbcf, 0xb5c0fbcf, 0xb5c0fbcf, 0xb5c0fbcf,
+    0xe9b5dba5, 0xe9b5dba5, 0xe9b5dba5, 0xe9b5dba5,
+    0x3956c25b, 0x3956c25b, 0x3956c25b, 0x3956c25b,
+    0x59f111f1, 0x59f111f1, 0x59f111f1, 0x59f111f1,
+    0x923f82a4, 0x923f82a4, 0x923f82a4, 0x923f82a4,
+    0xab1c5ed5, 0xab1c5ed5, 0xab1c5ed5, 0xab1c5ed5,
+    0xd807aa98, 0xd807aa98, 0xd807aa98, 0xd807aa98,
+    0x12835b01, 0x12835b01, 0x12835b01, 0x12835b01,
+    0x243185be, 0x243185be, 0x243185be, 0x243185be,
+    0x550c7dc3, 0x550c7dc3, 0x550c7dc3, 0x550c7dc3,
+    0x72be5d74, 0x72be5d74, 0x72be5d74, 0x72be5d74,
+    0x80deb1fe, 0x80deb1fe, 0x80deb1fe, 0x80deb1fe,
+    0x9bdc06a7, 0x9bdc06a7, 0x9bdc06a7, 0x9bdc06a7,
+    0xc19bf174, 0xc19bf174, 0xc19bf174, 0xc19bf174,
+    0xe49b69c1, 0xe49b69c1, 0xe49b69c1, 0xe49b69c1,
+    0xefbe4786, 0xefbe4786, 0xefbe4786, 0xefbe4786,
+    0x0fc19dc6, 0x0fc19dc6, 0x0fc19dc6, 0x0fc19dc6,
+    0x240ca1cc, 0x240ca1cc, 0x240ca1cc, 0x240ca1cc,
+    0x2de92c6f, 0x2de92c6f, 0x2de92c6f, 0x2de92c6f,
+    0x4a7484aa, 0x4a7484aa, 0x4a7484aa, 0x4a7484aa,
+    0x5cb0a9dc, 0x5cb0a9dc, 0x5cb0a9dc, 0x5cb0a9dc,
+    0x76f988da, 0x76f988da, 0x76f988da, 0x76f988da,
+    0x983e5152, 0x983e5152, 0x983e5152, 0x983e5152,
+    0xa831c66d, 0xa831c66d, 0xa831c66d, 0xa831c66d,
+    0xb00327c8, 0xb00327c8, 0xb00327c8, 0xb00327c8,
+    0xbf597fc7, 0xbf597fc7, 0xbf597fc7, 0xbf597fc7,
+    0xc6e00bf3, 0xc6e00bf3, 0xc6e00bf3, 0xc6e00bf3,
+    0xd5a79147, 0xd5a79147, 0xd5a79147, 0xd5a79147,
+    0x06ca6351, 0x06ca6351, 0x06ca6351, 0x06ca6351,
+    0x14292967, 0x14292967, 0x14292967, 0x14292967,
+    0x27b70a85, 0x27b70a85, 0x27b70a85, 0x27b70a85,
+    0x2e1b2138, 0x2e1b2138, 0x2e1b2138, 0x2e1b2138,
+    0x4d2c6dfc, 0x4d2c6dfc, 0x4d2c6dfc, 0x4d2c6dfc,
+    0x53380d13, 0x53380d13, 0x53380d13, 0x53380d13,
+    0x650a7354, 0x650a7354, 0x650a7354, 0x650a7354,
+    0x766a0abb, 0x766a0abb, 0x766a0abb, 0x766a0abb,
+    0x81c2c92e, 0x81c2c92e, 0x81c2c92e, 0x81c2c92e,
+    0x92722c85, 0x92722c85, 0x92722c85, 0x92722c85,
+    0xa2bfe8a1, 0xa2bfe8a1, 0xa2bfe8a1, 0xa2bfe8a1,
+    0xa81a664b, 0xa81a664b, 0xa81a664b, 0xa81a664b,
+    0xc24b8b70, 0xc24b8b70, 0xc24b8b70, 0xc24b8b70,
+    0xc76c51a3, 0xc76c51a3, 0xc76c51a3, 0xc76c51a3,
+    0xd192e819, 0xd192e819, 0xd192e819, 0xd192e819,
+    0xd6990624, 0xd6990624, 0xd6990624, 0xd6990624,
+    0xf40e3585, 0xf40e3585, 0xf40e3585, 0xf40e3585,
+    0x106aa070, 0x106aa070, 0x106aa070, 0x106aa070,
+    0x19a4c116, 0x19a4c116, 0x19a4c116, 0x19a4c116,
+    0x1e376c08, 0x1e376c08, 0x1e376c08, 0x1e376c08,
+    0x2748774c, 0x2748774c, 0x2748774c, 0x2748774c,
+    0x34b0bcb5, 0x34b0bcb5, 0x34b0bcb5, 0x34b0bcb5,
+    0x391c0cb3, 0x391c0cb3, 0x391c0cb3, 0x391c0cb3,
+    0x4ed8aa4a, 0x4ed8aa4a, 0x4ed8aa4a, 0x4ed8aa4a,
+    0x5b9cca4f, 0x5b9cca4f, 0x5b9cca4f, 0x5b9cca4f,
+    0x682e6ff3, 0x682e6ff3, 0x682e6ff3, 0x682e6ff3,
+    0x748f82ee, 0x748f82ee, 0x748f82ee, 0x748f82ee,
+    0x78a5636f, 0x78a5636f, 0x78a5636f, 0x78a5636f,
+    0x84c87814, 0x84c87814, 0x84c87814, 0x84c87814,
+    0x8cc70208, 0x8cc70208, 0x8cc70208, 0x8cc70208,
+    0x90befffa, 0x90befffa, 0x90befffa, 0x90befffa,
+    0xa4506ceb, 0xa4506ceb, 0xa4506ceb, 0xa4506ceb,
+    0xbef9a3f7, 0xbef9a3f7, 0xbef9a3f7, 0xbef9a3f7,
+    0xc67178f2, 0xc67178f2, 0xc67178f2, 0xc67178f2,
+  ],
+  16,
+);
+
 // FIPS 180-4 §5.3.3: initial hash value.
 const IV: usize = memory.data<u32>([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
@@ -118,6 +189,32 @@ function compressScalar(state: usize, block: usize): void {
 }
 
 /**
+ * Copies `length` bytes; small copies stay inline because V8 compiles `memory.copy` to a
+ * call into the runtime, which costs more than the bytes of a short block.
+ */
+// @ts-ignore: decorator
+@inline function copySmall(target: usize, source: usize, length: usize): void {
+  let done: usize = 0;
+  while (done + 16 <= length) {
+    v128.store(target + done, v128.load(source + done));
+    done += 16;
+  }
+  while (done < length) {
+    store<u8>(target + done, load<u8>(source + done));
+    done++;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function zero64(target: usize): void {
+  const zero = i32x4.splat(0);
+  v128.store(target, zero, 0);
+  v128.store(target, zero, 16);
+  v128.store(target, zero, 32);
+  v128.store(target, zero, 48);
+}
+
+/**
  * Writes block `index` of the padded message (prefix ‖ data) into `target` (64 bytes).
  * `prefixLength` is 0 or 1 (RFC 9162 leaf/node domain byte). Full blocks are copied, the
  * tail gets 0x80, zeros and the 64-bit big-endian bit length (FIPS 180-4 §5.1.1).
@@ -129,6 +226,7 @@ function buildBlock(target: usize, data: usize, dataLength: u32, prefix: u32, pr
   let end = start + 64;
   if (end > totalLength) end = totalLength;
   if (end < start) end = start; // a padding-only block past the data
+  if (end - start < 64) zero64(target);
   let out = target;
   let position = start;
   if (position < prefixLength && position < end) {
@@ -137,20 +235,14 @@ function buildBlock(target: usize, data: usize, dataLength: u32, prefix: u32, pr
     position++;
   }
   if (position < end) {
-    memory.copy(out, data + position - prefixLength, end - position);
+    copySmall(out, data + position - prefixLength, end - position);
     out += end - position;
   }
   if (end - start < 64) {
     // Tail: the 0x80 marker goes right after the data if it lies in this block.
     const used = <u32>(out - target);
-    let fill = used;
-    if (start + used == totalLength) {
-      store<u8>(target + fill, 0x80);
-      fill++;
-    }
-    memory.fill(target + fill, 0, 64 - fill);
-    const blocks = paddedBlocks(totalLength);
-    if (index == blocks - 1) {
+    if (start + used == totalLength) store<u8>(target + used, 0x80);
+    if (index == paddedBlocks(totalLength) - 1) {
       const bits: u64 = <u64>totalLength << 3;
       store<u64>(target + 56, bswap<u64>(bits));
     }
@@ -188,6 +280,18 @@ export function sha256(data: usize, length: u32, out: usize): void {
 // @ts-ignore: decorator
 @inline function bswapLanes(x: v128): v128 {
   return i8x16.shuffle(x, x, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+}
+
+// Σ1(e) and Σ0(a) of FIPS 180-4 §4.1.2, on four lanes. Ch(e, f, g) is bitselect(f, g, e)
+// (e selects f, else g).
+// @ts-ignore: decorator
+@inline function bigSigma1(e: v128): v128 {
+  return v128.xor(v128.xor(vrotr(e, 6), vrotr(e, 11)), vrotr(e, 25));
+}
+
+// @ts-ignore: decorator
+@inline function bigSigma0(a: v128): v128 {
+  return v128.xor(v128.xor(vrotr(a, 2), vrotr(a, 13)), vrotr(a, 22));
 }
 
 /**
@@ -232,23 +336,75 @@ function compress4(): void {
   let f = v128.load(stateLanes, 80);
   let g = v128.load(stateLanes, 96);
   let h = v128.load(stateLanes, 112);
-  for (let t: usize = 0; t < 64; t++) {
-    const kw = i32x4.add(v128.load(wkLanes + (t << 4)), i32x4.splat(load<u32>(K + (t << 2))));
-    const s1 = v128.xor(v128.xor(vrotr(e, 6), vrotr(e, 11)), vrotr(e, 25));
-    // Ch(e, f, g): e selects f, else g.
-    const ch = v128.bitselect(f, g, e);
-    const t1 = i32x4.add(i32x4.add(h, s1), i32x4.add(ch, kw));
-    const s0 = v128.xor(v128.xor(vrotr(a, 2), vrotr(a, 13)), vrotr(a, 22));
-    // Maj(a, b, c): where a and b agree it is their value, elsewhere c.
-    const maj = v128.bitselect(c, b, v128.xor(a, b));
-    h = g;
-    g = f;
-    f = e;
-    e = i32x4.add(d, t1);
-    d = c;
-    c = b;
-    b = a;
-    a = i32x4.add(t1, i32x4.add(s0, maj));
+  // 64 rounds, eight per iteration with the working variables renamed instead of moved
+  // (FIPS 180-4 §6.2.2 step 3: each round only writes d and h).
+  // Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)); this round's a ^ b is the next round's b ^ c.
+  let bc = v128.xor(b, c);
+  for (let t: usize = 0; t < 64; t += 8) {
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 0) << 4)), v128.load(KV + ((t + 0) << 4)));
+      const t1 = i32x4.add(i32x4.add(h, bigSigma1(e)), i32x4.add(v128.bitselect(f, g, e), kw));
+      d = i32x4.add(d, t1);
+      const ab = v128.xor(a, b);
+      h = i32x4.add(t1, i32x4.add(bigSigma0(a), v128.xor(b, v128.and(ab, bc))));
+      bc = ab;
+    }
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 1) << 4)), v128.load(KV + ((t + 1) << 4)));
+      const t1 = i32x4.add(i32x4.add(g, bigSigma1(d)), i32x4.add(v128.bitselect(e, f, d), kw));
+      c = i32x4.add(c, t1);
+      const ab = v128.xor(h, a);
+      g = i32x4.add(t1, i32x4.add(bigSigma0(h), v128.xor(a, v128.and(ab, bc))));
+      bc = ab;
+    }
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 2) << 4)), v128.load(KV + ((t + 2) << 4)));
+      const t1 = i32x4.add(i32x4.add(f, bigSigma1(c)), i32x4.add(v128.bitselect(d, e, c), kw));
+      b = i32x4.add(b, t1);
+      const ab = v128.xor(g, h);
+      f = i32x4.add(t1, i32x4.add(bigSigma0(g), v128.xor(h, v128.and(ab, bc))));
+      bc = ab;
+    }
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 3) << 4)), v128.load(KV + ((t + 3) << 4)));
+      const t1 = i32x4.add(i32x4.add(e, bigSigma1(b)), i32x4.add(v128.bitselect(c, d, b), kw));
+      a = i32x4.add(a, t1);
+      const ab = v128.xor(f, g);
+      e = i32x4.add(t1, i32x4.add(bigSigma0(f), v128.xor(g, v128.and(ab, bc))));
+      bc = ab;
+    }
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 4) << 4)), v128.load(KV + ((t + 4) << 4)));
+      const t1 = i32x4.add(i32x4.add(d, bigSigma1(a)), i32x4.add(v128.bitselect(b, c, a), kw));
+      h = i32x4.add(h, t1);
+      const ab = v128.xor(e, f);
+      d = i32x4.add(t1, i32x4.add(bigSigma0(e), v128.xor(f, v128.and(ab, bc))));
+      bc = ab;
+    }
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 5) << 4)), v128.load(KV + ((t + 5) << 4)));
+      const t1 = i32x4.add(i32x4.add(c, bigSigma1(h)), i32x4.add(v128.bitselect(a, b, h), kw));
+      g = i32x4.add(g, t1);
+      const ab = v128.xor(d, e);
+      c = i32x4.add(t1, i32x4.add(bigSigma0(d), v128.xor(e, v128.and(ab, bc))));
+      bc = ab;
+    }
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 6) << 4)), v128.load(KV + ((t + 6) << 4)));
+      const t1 = i32x4.add(i32x4.add(b, bigSigma1(g)), i32x4.add(v128.bitselect(h, a, g), kw));
+      f = i32x4.add(f, t1);
+      const ab = v128.xor(c, d);
+      b = i32x4.add(t1, i32x4.add(bigSigma0(c), v128.xor(d, v128.and(ab, bc))));
+      bc = ab;
+    }
+    {
+      const kw = i32x4.add(v128.load(wkLanes + ((t + 7) << 4)), v128.load(KV + ((t + 7) << 4)));
+      const t1 = i32x4.add(i32x4.add(a, bigSigma1(f)), i32x4.add(v128.bitselect(g, h, f), kw));
+      e = i32x4.add(e, t1);
+      const ab = v128.xor(b, c);
+      a = i32x4.add(t1, i32x4.add(bigSigma0(b), v128.xor(c, v128.and(ab, bc))));
+      bc = ab;
+    }
   }
   v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 0), a), 0);
   v128.store(stateLanes, i32x4.add(v128.load(stateLanes, 16), b), 16);
@@ -376,7 +532,7 @@ export function merkleNodeLevel(children: usize, pairs: u32, out: usize): void {
     for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
       const target = blockLanes + lane * <usize>laneStride;
       const last = load<u8>(target, 64);
-      memory.fill(target, 0, 64);
+      zero64(target);
       store<u8>(target, last);
       store<u8>(target, 0x80, 1);
       store<u8>(target, 0x02, 62);
@@ -387,6 +543,43 @@ export function merkleNodeLevel(children: usize, pairs: u32, out: usize): void {
       laneDigest(lane, out + (<usize>(node + <u32>lane) << 5));
     }
     node += lanes;
+  }
+}
+
+/**
+ * RFC 9162 leaf hashes of `count` 32-byte leaves stored back to back at `leaves`:
+ * `out + 32 i` ← SHA-256(0x00 ‖ leaf i). The common case (leaves that are themselves
+ * hashes or keys) gets its own path: each padded block is 0x00 ‖ leaf ‖ 0x80 ‖ zeros ‖ 264,
+ * so only the 32 leaf bytes change from one block to the next.
+ */
+export function merkleLeafHashes32(leaves: usize, count: u32, out: usize): void {
+  for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
+    const target = blockLanes + lane * <usize>laneStride;
+    zero64(target);
+    store<u8>(target, 0x80, 33);
+    store<u8>(target, 0x01, 62); // 33 bytes = 264 bits = 0x0108
+    store<u8>(target, 0x08, 63);
+  }
+  let leaf: u32 = 0;
+  while (leaf < count) {
+    let lanes = count - leaf;
+    if (lanes > <u32>laneCount) lanes = <u32>laneCount;
+    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
+      laneReset(lane);
+      if (lane < <usize>lanes) {
+        const target = blockLanes + lane * <usize>laneStride;
+        const source = leaves + (<usize>(leaf + <u32>lane) << 5);
+        // Bytes 1..32 take the leaf; byte 0 is the domain byte and byte 33 stays 0x80.
+        v128.store(target, v128.load(source, 0), 1);
+        v128.store(target, v128.load(source, 16), 17);
+        store<u8>(target, 0x00);
+      }
+    }
+    compress4();
+    for (let lane: usize = 0; lane < <usize>lanes; lane++) {
+      laneDigest(lane, out + (<usize>(leaf + <u32>lane) << 5));
+    }
+    leaf += lanes;
   }
 }
 
@@ -415,3 +608,4 @@ export function sha256ManyScalar(data: usize, offsets: usize, count: u32, out: u
     hashOneInto(data + start, length, 0, 0, out + (<usize>i << 5));
   }
 }
+

@@ -10,7 +10,7 @@
  * reads the tree without rehashing.
  */
 import { merkleLeavesMax, merkleProofHashesMax } from '../limits.js';
-import { memoryU8, reserveIo } from './wasm.js';
+import { ioBase, memoryU8, reserveIo } from './wasm.js';
 import { packMessages, sha256DigestBytes, sha256Wasm } from './sha256.js';
 import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from './validate.js';
 
@@ -78,9 +78,21 @@ function checkLeaves(leaves: unknown, where: string): asserts leaves is readonly
  * `leaves.length` consecutive 32-byte hashes, followed by room for `extraHashes` more.
  */
 function leafHashesIntoIo(leaves: readonly Uint8Array[], where: string, extraHashes: number): number {
-  const { data, offsets, out, count } = packMessages(leaves, where, 'leaves');
+  const count = leaves.length;
+  let uniform32 = true;
+  for (let i = 0; i < count && uniform32; i++) uniform32 = (leaves[i] as Uint8Array).length === hashBytes;
+  if (uniform32) {
+    // Leaves that are hashes or keys: packed back to back, no offset table, a dedicated path.
+    const base = reserveIo(count * hashBytes + (count + extraHashes) * hashBytes);
+    const memory = memoryU8();
+    for (let i = 0; i < count; i++) memory.set(leaves[i] as Uint8Array, base + i * hashBytes);
+    const out = base + count * hashBytes;
+    sha256Wasm.merkleLeafHashes32(base, count, out);
+    return out;
+  }
+  const { data, offsets, out } = packMessages(leaves, where, 'leaves');
   // packMessages reserved room for `count` digests at `out`; make room for the levels above.
-  reserveIo(out - reserveIo(0) + (count + extraHashes) * hashBytes);
+  reserveIo(out - ioBase + (count + extraHashes) * hashBytes);
   sha256Wasm.merkleLeafHashes(data, offsets, count, out);
   return out;
 }

@@ -20,6 +20,7 @@ interface Sha256Exports extends WasmCore {
   sha256Many(data: number, offsets: number, count: number, out: number): void;
   sha256ManyScalar(data: number, offsets: number, count: number, out: number): void;
   merkleLeafHashes(data: number, offsets: number, count: number, out: number): void;
+  merkleLeafHashes32(leaves: number, count: number, out: number): void;
   merkleNodeLevel(children: number, pairs: number, out: number): void;
   merkleRootOfHashes(hashes: number, count: number, out: number): void;
 }

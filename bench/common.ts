@@ -1,0 +1,119 @@
+/**
+ * Shared benchmark plumbing: tinybench runs, one row per (case, implementation), ratios of
+ * ours against each peer measured in the same run, a console table, JSON and Markdown.
+ * Benchmarks are not tests: nothing here fails on timing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { Bench } from 'tinybench';
+
+/** One measured (case, implementation) pair. */
+export interface BenchRow {
+  case: string;
+  impl: string;
+  /** Items per second (hashes, signatures, roots…; see `unit`). */
+  itemsPerSec: number;
+  unit: string;
+  /** Median time per call, milliseconds. */
+  msPerCall: number;
+  /** Ours ÷ this implementation (items/s), when this row is a peer. */
+  oursOverThis?: number;
+  note?: string;
+}
+
+/** A suite's result: what `npm run bench -- <name>` prints and writes. */
+export interface BenchTable {
+  name: string;
+  rows: BenchRow[];
+  notes?: string[];
+}
+
+/** One thing to measure: `fn` does `items` units of work per call. */
+export interface BenchTask {
+  case: string;
+  impl: string;
+  items: number;
+  unit: string;
+  fn: () => unknown;
+  /** Set on our own implementation: the reference the peers are compared to. */
+  ours?: boolean;
+  note?: string;
+}
+
+/** The name our implementation carries in every table. */
+export const oursName = 'consortium-ledger';
+
+/**
+ * Runs `tasks` with tinybench (median of samples; `timeMs` per task after warm-up) and
+ * returns rows with ratios against the `ours` task of the same case.
+ */
+export async function measure(tasks: BenchTask[], options: { timeMs?: number; iterationsMin?: number } = {}): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const task of tasks) {
+    const bench = new Bench({ time: options.timeMs ?? 400, iterations: options.iterationsMin ?? 5, warmupTime: 100, warmupIterations: 3 });
+    bench.add(`${task.case} / ${task.impl}`, task.fn);
+    await bench.run();
+    const result = bench.tasks[0]?.result;
+    if (result === undefined || !('latency' in result)) {
+      const error = result !== undefined && 'error' in result ? result.error : undefined;
+      throw new Error(`benchmark ${task.case} / ${task.impl} did not complete`, { cause: error });
+    }
+    const msPerCall = result.latency.p50;
+    const row: BenchRow = { case: task.case, impl: task.impl, itemsPerSec: (task.items * 1000) / msPerCall, unit: task.unit, msPerCall };
+    if (task.note !== undefined) row.note = task.note;
+    rows.push(row);
+    process.stderr.write(`  ${row.case.padEnd(36)} ${row.impl.padEnd(34)} ${formatRate(row.itemsPerSec)} ${row.unit}/s\n`);
+  }
+  for (const row of rows) {
+    const ours = rows.find((r) => r.case === row.case && tasks.find((t) => t.case === r.case && t.impl === r.impl)?.ours);
+    if (ours !== undefined && ours !== row) row.oursOverThis = ours.itemsPerSec / row.itemsPerSec;
+  }
+  return rows;
+}
+
+export function formatRate(value: number): string {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
+  return value.toFixed(1);
+}
+
+/** Machine facts written next to every result (the machine is shared; quote ratios). */
+export function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    platform: `${os.platform()} ${os.arch()}`,
+    date: new Date().toISOString(),
+  };
+}
+
+export function toMarkdown(table: BenchTable): string {
+  const lines = [`### ${table.name}`, '', '| case | implementation | rate | ours ÷ this | note |', '|---|---|---:|---:|---|'];
+  for (const row of table.rows) {
+    const ratio = row.oursOverThis === undefined ? '—' : `${row.oursOverThis.toFixed(2)}×`;
+    lines.push(`| ${row.case} | ${row.impl} | ${formatRate(row.itemsPerSec)} ${row.unit}/s | ${ratio} | ${row.note ?? ''} |`);
+  }
+  for (const note of table.notes ?? []) lines.push('', note);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Prints the table and writes `bench/results/<name>.json` and `.md`. */
+export function report(table: BenchTable): void {
+  console.log(`\n== ${table.name} ==`);
+  console.table(
+    table.rows.map((r) => ({
+      case: r.case,
+      impl: r.impl,
+      rate: `${formatRate(r.itemsPerSec)} ${r.unit}/s`,
+      'ms/call': r.msPerCall.toFixed(4),
+      'ours ÷ this': r.oursOverThis === undefined ? '' : `${r.oursOverThis.toFixed(2)}×`,
+    })),
+  );
+  for (const note of table.notes ?? []) console.log(note);
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`${table.name}.json`, dir), `${JSON.stringify({ machine: machine(), ...table }, null, 2)}\n`);
+  writeFileSync(new URL(`${table.name}.md`, dir), toMarkdown(table));
+}

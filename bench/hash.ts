@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- hash`: SHA-256 one by one and many at once, RFC 6962 roots, first-call
+ * time — ours beside node:crypto, hash-wasm, @noble/hashes, @chainsafe/as-sha256 and
+ * @chainsafe/hashtree (native SHA-NI, the hardware line) in the same run.
+ */
+import { execFileSync } from 'node:child_process';
+import { hash as nodeHash, randomBytes } from 'node:crypto';
+import * as asSha256 from '@chainsafe/as-sha256';
+import * as hashtree from '@chainsafe/hashtree';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { createSHA256 } from 'hash-wasm';
+import { merkleRoot, sha256, sha256Many, sha256ManyPacked } from '../src/index.js';
+import { sha256WasmOnly } from '../src/crypto/sha256.js';
+import { type BenchTable, type BenchTask, measure, oursName } from './common.js';
+
+const hashWasm = await createSHA256();
+const hashWasmDigest = (data: Uint8Array): Uint8Array => {
+  hashWasm.init();
+  hashWasm.update(data);
+  return hashWasm.digest('binary');
+};
+const nodeDigest = (data: Uint8Array): Uint8Array => nodeHash('sha256', data, 'buffer');
+
+type HashFn = (data: Uint8Array) => Uint8Array;
+
+/** RFC 6962 root, one hash call per node, with a reused 33/65-byte buffer: the peers' best. */
+function rootPerNode(leaves: readonly Uint8Array[], hash: HashFn): Uint8Array {
+  const leafBuffer = new Uint8Array(33);
+  const nodeBuffer = new Uint8Array(65);
+  nodeBuffer[0] = 1;
+  let level = leaves.map((leaf) => {
+    leafBuffer.set(leaf, 1);
+    return hash(leafBuffer);
+  });
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) {
+      nodeBuffer.set(level[i] as Uint8Array, 1);
+      nodeBuffer.set(level[i + 1] as Uint8Array, 33);
+      next.push(hash(nodeBuffer));
+    }
+    if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
+    level = next;
+  }
+  return level[0] as Uint8Array;
+}
+
+/** SSZ-style binary tree of 64-byte nodes (no domain bytes, power of two): hardware line only. */
+function sszRoot(leaves: Uint8Array, hashLevel: (input: Uint8Array, output: Uint8Array) => void): Uint8Array {
+  let level = leaves;
+  while (level.length > 32) {
+    const next = new Uint8Array(level.length / 2);
+    hashLevel(level, next);
+    level = next;
+  }
+  return level;
+}
+
+function firstCallTimes(): string {
+  // A fresh process: the only way to see V8's first (Liftoff) call after a warm bench.
+  const script = new URL('./first-call.ts', import.meta.url).pathname;
+  return execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' }).trim();
+}
+
+export async function run(): Promise<BenchTable> {
+  const tasks: BenchTask[] = [];
+  const sizes: Array<[string, number, number]> = [
+    ['64 B', 64, 1024],
+    ['256 B', 256, 1024],
+    ['1 KiB', 1024, 1024],
+    ['1 MiB', 1 << 20, 16],
+  ];
+  for (const [label, bytes, batch] of sizes) {
+    const message = randomBytes(bytes);
+    const one = `sha256 ${label} one by one`;
+    tasks.push({ case: one, impl: oursName, items: 1, unit: 'hash', fn: () => sha256(message), ours: true });
+    tasks.push({ case: one, impl: `${oursName} (wasm only)`, items: 1, unit: 'hash', fn: () => sha256WasmOnly(message) });
+    tasks.push({ case: one, impl: 'node:crypto', items: 1, unit: 'hash', fn: () => nodeDigest(message) });
+    tasks.push({ case: one, impl: 'hash-wasm', items: 1, unit: 'hash', fn: () => hashWasmDigest(message) });
+    tasks.push({ case: one, impl: '@noble/hashes', items: 1, unit: 'hash', fn: () => nobleSha256(message) });
+    tasks.push({ case: one, impl: '@chainsafe/as-sha256', items: 1, unit: 'hash', fn: () => asSha256.digest(message) });
+
+    const messages = Array.from({ length: batch }, () => randomBytes(bytes));
+    const many = `sha256 ${label} ×${batch} at once`;
+    tasks.push({ case: many, impl: oursName, items: batch, unit: 'hash', fn: () => sha256Many(messages), ours: true });
+    tasks.push({ case: many, impl: `${oursName} packed`, items: batch, unit: 'hash', fn: () => sha256ManyPacked(messages) });
+    tasks.push({ case: many, impl: 'node:crypto (loop)', items: batch, unit: 'hash', fn: () => messages.map(nodeDigest) });
+    tasks.push({ case: many, impl: 'hash-wasm (loop)', items: batch, unit: 'hash', fn: () => messages.map(hashWasmDigest) });
+    if (bytes === 64) {
+      tasks.push({
+        case: many,
+        impl: '@chainsafe/as-sha256 batch4',
+        items: batch,
+        unit: 'hash',
+        fn: () => {
+          for (let i = 0; i < messages.length; i += 4) asSha256.batchHash4UintArray64s(messages.slice(i, i + 4));
+        },
+      });
+    } else {
+      tasks.push({ case: many, impl: '@chainsafe/as-sha256 (loop)', items: batch, unit: 'hash', fn: () => messages.map((m) => asSha256.digest(m)) });
+    }
+  }
+
+  for (const log2 of [10, 16, 20]) {
+    const count = 1 << log2;
+    // Leaves as views of one buffer, like the digests sha256Many returns (a block's tx hashes).
+    const leafBytes = randomBytes(32 * count);
+    const leaves = Array.from({ length: count }, (_, i) => leafBytes.subarray(32 * i, 32 * i + 32));
+    const hashes = 2 * count - 1;
+    const label = `RFC 6962 root, 2^${log2} leaves`;
+    const unit = 'hash';
+    tasks.push({ case: label, impl: oursName, items: hashes, unit, fn: () => merkleRoot(leaves), ours: true });
+    tasks.push({ case: label, impl: 'node:crypto per node', items: hashes, unit, fn: () => rootPerNode(leaves, nodeDigest) });
+    tasks.push({ case: label, impl: '@chainsafe/as-sha256 per node', items: hashes, unit, fn: () => rootPerNode(leaves, asSha256.digest) });
+    tasks.push({ case: label, impl: 'hash-wasm per node', items: hashes, unit, fn: () => rootPerNode(leaves, hashWasmDigest) });
+    if (log2 <= 16) {
+      tasks.push({ case: label, impl: '@noble/hashes per node', items: hashes, unit, fn: () => rootPerNode(leaves, nobleSha256) });
+    }
+    const packed = new Uint8Array(count * 32);
+    leaves.forEach((leaf, i) => packed.set(leaf, i * 32));
+    tasks.push({
+      case: label,
+      impl: '@chainsafe/hashtree (SSZ, SHA-NI)',
+      items: count - 1,
+      unit,
+      fn: () => sszRoot(packed, (input, output) => hashtree.hashInto(input, output)),
+      note: 'hardware line: native SHA-NI, 64-byte SSZ nodes (no RFC 6962 domain bytes, no leaf hashing)',
+    });
+    tasks.push({
+      case: label,
+      impl: '@chainsafe/as-sha256 hashInto (SSZ)',
+      items: count - 1,
+      unit,
+      fn: () => sszRoot(packed, asSha256.hashInto),
+      note: '64-byte SSZ nodes, 4-lane SIMD batch (not RFC 6962)',
+    });
+  }
+
+  const rows = await measure(tasks, { timeMs: 500, iterationsMin: 5 });
+  return { name: 'hash', rows, notes: [`First call in a fresh process: ${firstCallTimes()}`] };
+}
