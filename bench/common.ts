@@ -47,10 +47,18 @@ export const oursName = 'consortium-ledger';
  * Runs `tasks` with tinybench (median of samples; `timeMs` per task after warm-up) and
  * returns rows with ratios against the `ours` task of the same case.
  */
-export async function measure(tasks: BenchTask[], options: { timeMs?: number; iterationsMin?: number } = {}): Promise<BenchRow[]> {
+export async function measure(
+  tasks: BenchTask[],
+  options: { timeMs?: number; iterationsMin?: number } = {},
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const task of tasks) {
-    const bench = new Bench({ time: options.timeMs ?? 400, iterations: options.iterationsMin ?? 5, warmupTime: 100, warmupIterations: 3 });
+    const bench = new Bench({
+      time: options.timeMs ?? 400,
+      iterations: options.iterationsMin ?? 5,
+      warmupTime: 100,
+      warmupIterations: 3,
+    });
     bench.add(`${task.case} / ${task.impl}`, task.fn);
     await bench.run();
     const result = bench.tasks[0]?.result;
@@ -59,13 +67,23 @@ export async function measure(tasks: BenchTask[], options: { timeMs?: number; it
       throw new Error(`benchmark ${task.case} / ${task.impl} did not complete`, { cause: error });
     }
     const msPerCall = result.latency.p50;
-    const row: BenchRow = { case: task.case, impl: task.impl, itemsPerSec: (task.items * 1000) / msPerCall, unit: task.unit, msPerCall };
+    const row: BenchRow = {
+      case: task.case,
+      impl: task.impl,
+      itemsPerSec: (task.items * 1000) / msPerCall,
+      unit: task.unit,
+      msPerCall,
+    };
     if (task.note !== undefined) row.note = task.note;
     rows.push(row);
-    process.stderr.write(`  ${row.case.padEnd(36)} ${row.impl.padEnd(34)} ${formatRate(row.itemsPerSec)} ${row.unit}/s\n`);
+    process.stderr.write(
+      `  ${row.case.padEnd(36)} ${row.impl.padEnd(34)} ${formatRate(row.itemsPerSec)} ${row.unit}/s\n`,
+    );
   }
   for (const row of rows) {
-    const ours = rows.find((r) => r.case === row.case && tasks.find((t) => t.case === r.case && t.impl === r.impl)?.ours);
+    const ours = rows.find(
+      (r) => r.case === row.case && tasks.find((t) => t.case === r.case && t.impl === r.impl)?.ours,
+    );
     if (ours !== undefined && ours !== row) row.oursOverThis = ours.itemsPerSec / row.itemsPerSec;
   }
   return rows;
@@ -90,10 +108,17 @@ export function machine(): Record<string, unknown> {
 }
 
 export function toMarkdown(table: BenchTable): string {
-  const lines = [`### ${table.name}`, '', '| case | implementation | rate | ours ÷ this | note |', '|---|---|---:|---:|---|'];
+  const lines = [
+    `### ${table.name}`,
+    '',
+    '| case | implementation | rate | ours ÷ this | note |',
+    '|---|---|---:|---:|---|',
+  ];
   for (const row of table.rows) {
     const ratio = row.oursOverThis === undefined ? '—' : `${row.oursOverThis.toFixed(2)}×`;
-    lines.push(`| ${row.case} | ${row.impl} | ${formatRate(row.itemsPerSec)} ${row.unit}/s | ${ratio} | ${row.note ?? ''} |`);
+    lines.push(
+      `| ${row.case} | ${row.impl} | ${formatRate(row.itemsPerSec)} ${row.unit}/s | ${ratio} | ${row.note ?? ''} |`,
+    );
   }
   for (const note of table.notes ?? []) lines.push('', note);
   return `${lines.join('\n')}\n`;

@@ -20,7 +20,11 @@ function time(fn: () => unknown): number {
 const manyFirst = time(() => sha256Many(messages));
 const rootFirst = time(() => merkleRoot(leaves));
 let rootWarm = Number.POSITIVE_INFINITY;
-for (let i = 0; i < 5; i++) rootWarm = Math.min(rootWarm, time(() => merkleRoot(leaves)));
+for (let i = 0; i < 5; i++)
+  rootWarm = Math.min(
+    rootWarm,
+    time(() => merkleRoot(leaves)),
+  );
 const manyWarm = Math.min(...Array.from({ length: 20 }, () => time(() => sha256Many(messages))));
 console.log(
   `import ${importMs.toFixed(1)} ms; sha256Many(1024×64 B) first ${manyFirst.toFixed(2)} ms vs warm ${manyWarm.toFixed(2)} ms; ` +

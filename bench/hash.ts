@@ -9,8 +9,8 @@ import * as asSha256 from '@chainsafe/as-sha256';
 import * as hashtree from '@chainsafe/hashtree';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { createSHA256 } from 'hash-wasm';
-import { merkleRoot, sha256, sha256Many, sha256ManyPacked } from '../src/index.js';
 import { sha256WasmOnly } from '../src/crypto/sha256.js';
+import { merkleRoot, sha256, sha256Many, sha256ManyPacked } from '../src/index.js';
 import { type BenchTable, type BenchTask, measure, oursName } from './common.js';
 
 const hashWasm = await createSHA256();
@@ -74,7 +74,13 @@ export async function run(): Promise<BenchTable> {
     const message = randomBytes(bytes);
     const one = `sha256 ${label} one by one`;
     tasks.push({ case: one, impl: oursName, items: 1, unit: 'hash', fn: () => sha256(message), ours: true });
-    tasks.push({ case: one, impl: `${oursName} (wasm only)`, items: 1, unit: 'hash', fn: () => sha256WasmOnly(message) });
+    tasks.push({
+      case: one,
+      impl: `${oursName} (wasm only)`,
+      items: 1,
+      unit: 'hash',
+      fn: () => sha256WasmOnly(message),
+    });
     tasks.push({ case: one, impl: 'node:crypto', items: 1, unit: 'hash', fn: () => nodeDigest(message) });
     tasks.push({ case: one, impl: 'hash-wasm', items: 1, unit: 'hash', fn: () => hashWasmDigest(message) });
     tasks.push({ case: one, impl: '@noble/hashes', items: 1, unit: 'hash', fn: () => nobleSha256(message) });
@@ -83,9 +89,27 @@ export async function run(): Promise<BenchTable> {
     const messages = Array.from({ length: batch }, () => randomBytes(bytes));
     const many = `sha256 ${label} ×${batch} at once`;
     tasks.push({ case: many, impl: oursName, items: batch, unit: 'hash', fn: () => sha256Many(messages), ours: true });
-    tasks.push({ case: many, impl: `${oursName} packed`, items: batch, unit: 'hash', fn: () => sha256ManyPacked(messages) });
-    tasks.push({ case: many, impl: 'node:crypto (loop)', items: batch, unit: 'hash', fn: () => messages.map(nodeDigest) });
-    tasks.push({ case: many, impl: 'hash-wasm (loop)', items: batch, unit: 'hash', fn: () => messages.map(hashWasmDigest) });
+    tasks.push({
+      case: many,
+      impl: `${oursName} packed`,
+      items: batch,
+      unit: 'hash',
+      fn: () => sha256ManyPacked(messages),
+    });
+    tasks.push({
+      case: many,
+      impl: 'node:crypto (loop)',
+      items: batch,
+      unit: 'hash',
+      fn: () => messages.map(nodeDigest),
+    });
+    tasks.push({
+      case: many,
+      impl: 'hash-wasm (loop)',
+      items: batch,
+      unit: 'hash',
+      fn: () => messages.map(hashWasmDigest),
+    });
     if (bytes === 64) {
       tasks.push({
         case: many,
@@ -97,7 +121,13 @@ export async function run(): Promise<BenchTable> {
         },
       });
     } else {
-      tasks.push({ case: many, impl: '@chainsafe/as-sha256 (loop)', items: batch, unit: 'hash', fn: () => messages.map((m) => asSha256.digest(m)) });
+      tasks.push({
+        case: many,
+        impl: '@chainsafe/as-sha256 (loop)',
+        items: batch,
+        unit: 'hash',
+        fn: () => messages.map((m) => asSha256.digest(m)),
+      });
     }
   }
 
@@ -110,14 +140,38 @@ export async function run(): Promise<BenchTable> {
     const label = `RFC 6962 root, 2^${log2} leaves`;
     const unit = 'hash';
     tasks.push({ case: label, impl: oursName, items: hashes, unit, fn: () => merkleRoot(leaves), ours: true });
-    tasks.push({ case: label, impl: 'node:crypto per node', items: hashes, unit, fn: () => rootPerNode(leaves, nodeDigest) });
-    tasks.push({ case: label, impl: '@chainsafe/as-sha256 per node', items: hashes, unit, fn: () => rootPerNode(leaves, asSha256.digest) });
-    tasks.push({ case: label, impl: 'hash-wasm per node', items: hashes, unit, fn: () => rootPerNode(leaves, hashWasmDigest) });
+    tasks.push({
+      case: label,
+      impl: 'node:crypto per node',
+      items: hashes,
+      unit,
+      fn: () => rootPerNode(leaves, nodeDigest),
+    });
+    tasks.push({
+      case: label,
+      impl: '@chainsafe/as-sha256 per node',
+      items: hashes,
+      unit,
+      fn: () => rootPerNode(leaves, asSha256.digest),
+    });
+    tasks.push({
+      case: label,
+      impl: 'hash-wasm per node',
+      items: hashes,
+      unit,
+      fn: () => rootPerNode(leaves, hashWasmDigest),
+    });
     if (log2 <= 16) {
-      tasks.push({ case: label, impl: '@noble/hashes per node', items: hashes, unit, fn: () => rootPerNode(leaves, nobleSha256) });
+      tasks.push({
+        case: label,
+        impl: '@noble/hashes per node',
+        items: hashes,
+        unit,
+        fn: () => rootPerNode(leaves, nobleSha256),
+      });
     }
     const packed = new Uint8Array(count * 32);
-    leaves.forEach((leaf, i) => packed.set(leaf, i * 32));
+    for (let i = 0; i < count; i++) packed.set(leaves[i] as Uint8Array, i * 32);
     tasks.push({
       case: label,
       impl: '@chainsafe/hashtree (SSZ, SHA-NI)',

@@ -4,7 +4,7 @@
  * The package root exports the crypto layer: SHA-256 and RFC 9162 Merkle trees over the
  * project's WebAssembly module (loaded synchronously on import, so every call is ready).
  */
-export { nativeDispatchBytesMin, sha256, sha256DigestBytes, sha256Many, sha256ManyPacked } from './crypto/sha256.js';
+
 export {
   type MerkleInclusionProof,
   MerkleTree,
@@ -16,4 +16,5 @@ export {
   verifyMerkleConsistency,
   verifyMerkleInclusion,
 } from './crypto/merkle.js';
+export { nativeDispatchBytesMin, sha256, sha256DigestBytes, sha256Many, sha256ManyPacked } from './crypto/sha256.js';
 export { wasmBuild } from './crypto/wasm.js';

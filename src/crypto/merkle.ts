@@ -10,9 +10,9 @@
  * reads the tree without rehashing.
  */
 import { merkleLeavesMax, merkleProofHashesMax } from '../limits.js';
-import { ioBase, memoryU8, reserveIo } from './wasm.js';
 import { packMessages, sha256DigestBytes, sha256Wasm } from './sha256.js';
 import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from './validate.js';
+import { ioBase, memoryU8, reserveIo } from './wasm.js';
 
 const hashBytes = sha256DigestBytes;
 

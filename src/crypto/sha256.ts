@@ -9,8 +9,8 @@
  */
 import { hash as nodeHash } from 'node:crypto';
 import { batchBytesMax, batchMessagesMax, messageBytesMax } from '../limits.js';
-import { type WasmCore, memoryU8, reserveIo, wasmExports } from './wasm.js';
 import { requireBytes, requireBytesArray } from './validate.js';
+import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in a SHA-256 digest. */
 export const sha256DigestBytes = 32;

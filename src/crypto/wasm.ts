@@ -25,8 +25,7 @@ import { wasmMemoryBytesMax } from '../limits.js';
 export const wasmModuleKey = 'consortiumLedgerWasmModule';
 
 /** Which build to load: `release` (default) or `debug` (assertions on; the tests run both). */
-export const wasmBuild: 'release' | 'debug' =
-  process.env.CONSORTIUM_LEDGER_WASM === 'debug' ? 'debug' : 'release';
+export const wasmBuild: 'release' | 'debug' = process.env.CONSORTIUM_LEDGER_WASM === 'debug' ? 'debug' : 'release';
 
 const pageBytes = 65536;
 
@@ -70,10 +69,9 @@ function compileModule(): WasmModuleHandle {
   try {
     bytes = readFileSync(url);
   } catch (cause) {
-    throw new Error(
-      `consortium-ledger: cannot read ${url.pathname}; run \`npm run build\` to build the wasm`,
-      { cause },
-    );
+    throw new Error(`consortium-ledger: cannot read ${url.pathname}; run \`npm run build\` to build the wasm`, {
+      cause,
+    });
   }
   return new WebAssemblyApi.Module(bytes);
 }

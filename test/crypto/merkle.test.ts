@@ -44,9 +44,16 @@ function referenceSubproof(m: number, d: readonly Uint8Array[], complete: boolea
 }
 
 // Certificate Transparency reference test data (certificate-transparency merkle_tree_test).
-const ctLeaves = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
-  fromHex,
-);
+const ctLeaves = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map(fromHex);
 const ctRoots = [
   'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -186,6 +193,19 @@ describe('merkle: agreement with the RFC 9162 recursion', () => {
     }
   });
 
+  it('32-byte leaves (the dedicated wasm path) agree with the recursion and with mixed-length batches', () => {
+    const leaves32 = Array.from({ length: 70 }, (_, i) => sha(Uint8Array.of(i, 32)));
+    for (let n = 0; n <= 70; n++) {
+      const prefix = leaves32.slice(0, n);
+      const root = hex(referenceMth(prefix));
+      expect(hex(merkleRoot(prefix)), `size ${n}`).toBe(root);
+      expect(hex(MerkleTree.fromLeaves(prefix).root), `tree size ${n}`).toBe(root);
+    }
+    // One leaf of another length sends the whole batch down the general path: same root.
+    const mixed = [...leaves32.slice(0, 9), new Uint8Array(31)];
+    expect(hex(merkleRoot(mixed))).toBe(hex(referenceMth(mixed)));
+  });
+
   it('fromLeafHashes builds the same tree as fromLeaves', () => {
     const leaves = leavesOf(37, 4);
     const a = MerkleTree.fromLeaves(leaves);
@@ -213,7 +233,9 @@ describe('merkle: agreement with the RFC 9162 recursion', () => {
 describe('merkle: properties', () => {
   const treeAndIndex = fc
     .integer({ min: 1, max: 300 })
-    .chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 }), fc.integer({ min: 0, max: 255 })));
+    .chain((size) =>
+      fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 }), fc.integer({ min: 0, max: 255 })),
+    );
 
   it("every leaf's proof verifies", () => {
     fc.assert(
@@ -250,7 +272,8 @@ describe('merkle: properties', () => {
         expect(verifyMerkleInclusion(leaf, { ...proof, path: [...proof.path, root] }, root)).toBe(false);
         // A different index: refused unless it names the same leaf position.
         const otherIndex = (index + 1 + (pick % size)) % size;
-        if (otherIndex !== index) expect(verifyMerkleInclusion(leaf, { ...proof, leafIndex: otherIndex }, root)).toBe(false);
+        if (otherIndex !== index)
+          expect(verifyMerkleInclusion(leaf, { ...proof, leafIndex: otherIndex }, root)).toBe(false);
         expect(verifyMerkleInclusion(leaf, { ...proof, leafIndex: size }, root)).toBe(false);
         // A different size: the verifier's walk over (index, size) is fixed by the two numbers,
         // so a size whose RFC 9162 path has another length can never verify. (Sizes with the
@@ -280,7 +303,8 @@ describe('merkle: properties', () => {
           const wrongNew = root.slice();
           wrongNew[0] = (wrongNew[0] as number) ^ 0x80;
           // The empty prefix is consistent with every tree, so only m > 0 can catch a wrong new root.
-          if (m > 0) expect(verifyMerkleConsistency(m, oldRoot, size, wrongNew, proof), `wrong new ${m}/${size}`).toBe(false);
+          if (m > 0)
+            expect(verifyMerkleConsistency(m, oldRoot, size, wrongNew, proof), `wrong new ${m}/${size}`).toBe(false);
           if (proof.length > 0) {
             const tampered = proof.map((node, i) => (i === 0 ? node.map((b) => b ^ 0xff) : node));
             expect(verifyMerkleConsistency(m, oldRoot, size, root, tampered)).toBe(false);
@@ -314,10 +338,12 @@ describe('merkle: invalid input', () => {
     expect(() => merkleRoot([new Uint8Array(1), 7 as unknown as Uint8Array])).toThrow(/leaves\[1\]/);
     expect(() => merkleInclusionProof(ctLeaves, '1' as unknown as number)).toThrow(TypeError);
     expect(() => verifyMerkleInclusion('x' as unknown as Uint8Array, proof, tree.root)).toThrow(/leaf/);
-    expect(() => verifyMerkleInclusion(ctLeaves[5] as Uint8Array, null as unknown as typeof proof, tree.root)).toThrow(TypeError);
-    expect(() => verifyMerkleInclusion(ctLeaves[5] as Uint8Array, { ...proof, path: 'x' } as unknown as typeof proof, tree.root)).toThrow(
-      /proof\.path/,
+    expect(() => verifyMerkleInclusion(ctLeaves[5] as Uint8Array, null as unknown as typeof proof, tree.root)).toThrow(
+      TypeError,
     );
+    expect(() =>
+      verifyMerkleInclusion(ctLeaves[5] as Uint8Array, { ...proof, path: 'x' } as unknown as typeof proof, tree.root),
+    ).toThrow(/proof\.path/);
     expect(() => verifyMerkleInclusion(ctLeaves[5] as Uint8Array, proof, new Uint8Array(31))).toThrow(/32-byte root/);
     expect(() => verifyMerkleConsistency(6, new Uint8Array(31), 8, tree.root, [])).toThrow(/oldRoot/);
     expect(() => MerkleTree.fromLeafHashes([new Uint8Array(31)])).toThrow(/leafHashes\[0\]/);
@@ -339,7 +365,9 @@ describe('merkle: invalid input', () => {
     expect(verifyMerkleConsistency(0, fromHex(ctRoots[0] as string), 8, tree.root, [])).toBe(true);
     expect(verifyMerkleConsistency(0, root6, 8, tree.root, [])).toBe(false);
     expect(verifyMerkleConsistency(6, root6, 8, tree.root, [])).toBe(false);
-    expect(verifyMerkleConsistency(6, root6, 8, tree.root, [...consistency.slice(0, 2), new Uint8Array(3)])).toBe(false);
+    expect(verifyMerkleConsistency(6, root6, 8, tree.root, [...consistency.slice(0, 2), new Uint8Array(3)])).toBe(
+      false,
+    );
   });
 
   it('proofs and roots are copies: mutating them does not corrupt the tree', () => {

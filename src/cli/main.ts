@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `consortium-ledger` executable; the commands live in program.ts.
+import { main } from './program.js';
+
+main(process.argv);
