@@ -16,5 +16,12 @@ export {
   verifyMerkleConsistency,
   verifyMerkleInclusion,
 } from './crypto/merkle.js';
-export { nativeDispatchBytesMin, sha256, sha256DigestBytes, sha256Many, sha256ManyPacked } from './crypto/sha256.js';
+export {
+  nativeDispatchBatchBytesMin,
+  nativeDispatchBytesMin,
+  sha256,
+  sha256DigestBytes,
+  sha256Many,
+  sha256ManyPacked,
+} from './crypto/sha256.js';
 export { wasmBuild } from './crypto/wasm.js';

@@ -29,12 +29,19 @@ interface Sha256Exports extends WasmCore {
 export const sha256Wasm = wasmExports as unknown as Sha256Exports;
 
 /**
- * Messages at least this long are hashed by `node:crypto` (SHA-NI) rather than the wasm
- * scalar path. Measured on the development machine (`npm run bench -- hash`): wasm wins on
- * short messages, where its call overhead is lower than OpenSSL's per-call setup; OpenSSL
- * with SHA-NI wins from around this size up. The verdicts are identical either way.
+ * `sha256(data)` hands messages of at least this many bytes to `node:crypto`, whose OpenSSL
+ * build uses the SHA-NI instructions. Below it the wasm scalar path wins because one wasm call
+ * costs less than OpenSSL's per-call setup; from here up SHA-NI's speed wins. Measured with
+ * `npm run bench -- hash` on the development machine (README, performance table).
  */
-export const nativeDispatchBytesMin = 1024;
+export const nativeDispatchBytesMin = 128;
+
+/**
+ * In `sha256Many`, messages of at least this many bytes go to `node:crypto` one by one and
+ * the rest to the 4-lane wasm path in one call. The wasm lanes hash about 0.7 GB/s in all;
+ * SHA-NI about 2 GB/s plus about a microsecond per call, so they cross near 1 KiB.
+ */
+export const nativeDispatchBatchBytesMin = 1024;
 
 function align16(n: number): number {
   return (n + 15) & ~15;
@@ -119,6 +126,39 @@ export function sha256Many(messages: readonly Uint8Array[]): Uint8Array[] {
  * at offset 32 i). The allocation-lean form of `sha256Many` for callers that index digests.
  */
 export function sha256ManyPacked(messages: readonly Uint8Array[]): Uint8Array {
+  requireBytesArray(messages, 'messages', 'sha256Many', batchMessagesMax);
+  let large = 0;
+  for (let i = 0; i < messages.length; i++) {
+    if ((messages[i] as Uint8Array).length >= nativeDispatchBatchBytesMin) large++;
+  }
+  if (large === 0) return sha256ManyWasmPacked(messages);
+  // Mixed batch: large messages to SHA-NI, the rest in one wasm call, digests in place.
+  const digests = new Uint8Array(messages.length * sha256DigestBytes);
+  const small: Uint8Array[] = [];
+  const smallIndex: number[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i] as Uint8Array;
+    if (message.length >= nativeDispatchBatchBytesMin) {
+      digests.set(nodeHash('sha256', message, 'buffer'), i * sha256DigestBytes);
+    } else {
+      small.push(message);
+      smallIndex.push(i);
+    }
+  }
+  if (small.length > 0) {
+    const packed = sha256ManyWasmPacked(small);
+    for (let k = 0; k < small.length; k++) {
+      digests.set(
+        packed.subarray(k * sha256DigestBytes, (k + 1) * sha256DigestBytes),
+        (smallIndex[k] as number) * sha256DigestBytes,
+      );
+    }
+  }
+  return digests;
+}
+
+/** @internal sha256Many entirely on the 4-lane wasm path, whatever the message sizes. */
+export function sha256ManyWasmPacked(messages: readonly Uint8Array[]): Uint8Array {
   const { data, offsets, out, count } = packMessages(messages, 'sha256Many', 'messages');
   sha256Wasm.sha256Many(data, offsets, count, out);
   return memoryU8().slice(out, out + count * sha256DigestBytes);

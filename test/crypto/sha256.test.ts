@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256ManyScalarPacked, sha256WasmOnly } from '../../src/crypto/sha256.js';
-import { nativeDispatchBytesMin, sha256, sha256Many, sha256ManyPacked } from '../../src/index.js';
+import { sha256ManyScalarPacked, sha256ManyWasmPacked, sha256WasmOnly } from '../../src/crypto/sha256.js';
+import {
+  nativeDispatchBatchBytesMin,
+  nativeDispatchBytesMin,
+  sha256,
+  sha256Many,
+  sha256ManyPacked,
+} from '../../src/index.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -86,6 +92,27 @@ describe('sha256: agreement with node:crypto', () => {
       expect(hex(sha256(message)), `length ${length}`).toBe(reference(message));
       expect(hex(sha256WasmOnly(message)), `length ${length}`).toBe(reference(message));
     }
+  });
+
+  it('batches that mix messages above and below the native threshold keep digests in order', () => {
+    const lengths = [
+      0,
+      nativeDispatchBatchBytesMin,
+      5,
+      nativeDispatchBatchBytesMin - 1,
+      70_000,
+      64,
+      nativeDispatchBatchBytesMin + 1,
+    ];
+    const messages = lengths.map((length, i) => pattern(length, i));
+    const mixed = sha256Many(messages);
+    const wasmOnly = sha256ManyWasmPacked(messages);
+    messages.forEach((message, i) => {
+      expect(hex(mixed[i] as Uint8Array), `message ${i}`).toBe(reference(message));
+      expect(hex(wasmOnly.subarray(32 * i, 32 * i + 32)), `wasm ${i}`).toBe(reference(message));
+    });
+    const allLarge = [pattern(5000, 1), pattern(nativeDispatchBatchBytesMin, 2)];
+    expect(sha256Many(allLarge).map(hex)).toEqual(allLarge.map(reference));
   });
 
   it('a Buffer and a subarray view at a non-zero offset hash their own bytes only', () => {
