@@ -10,7 +10,14 @@
  * reads the tree without rehashing.
  */
 import { merkleLeavesMax, merkleProofHashesMax } from '../limits.js';
-import { packMessages, sha256DigestBytes, sha256Wasm } from './sha256.js';
+import {
+  packMessages,
+  sha256DigestBytes,
+  sha256Wasm,
+  wasmMerkleLeafHashes,
+  wasmMerkleLeafHashes32,
+  wasmMerkleNodeLevel,
+} from './sha256.js';
 import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from './validate.js';
 import { ioBase, memoryU8, reserveIo } from './wasm.js';
 
@@ -87,13 +94,13 @@ function leafHashesIntoIo(leaves: readonly Uint8Array[], where: string, extraHas
     const memory = memoryU8();
     for (let i = 0; i < count; i++) memory.set(leaves[i] as Uint8Array, base + i * hashBytes);
     const out = base + count * hashBytes;
-    sha256Wasm.merkleLeafHashes32(base, count, out);
+    wasmMerkleLeafHashes32(base, count, out);
     return out;
   }
   const { data, offsets, out } = packMessages(leaves, where, 'leaves');
   // packMessages reserved room for `count` digests at `out`; make room for the levels above.
   reserveIo(out - ioBase + (count + extraHashes) * hashBytes);
-  sha256Wasm.merkleLeafHashes(data, offsets, count, out);
+  wasmMerkleLeafHashes(data, offsets, count, out);
   return out;
 }
 
@@ -106,9 +113,17 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   checkLeaves(leaves, 'merkleRoot');
   if (leaves.length === 0) return emptyRoot.slice();
   const hashes = leafHashesIntoIo(leaves, 'merkleRoot', 1);
-  const out = hashes + leaves.length * hashBytes;
-  sha256Wasm.merkleRootOfHashes(hashes, leaves.length, out);
-  return memoryU8().slice(out, out + hashBytes);
+  // Level by level in place; an odd level carries its last node up unchanged.
+  let width = leaves.length;
+  while (width > 1) {
+    const pairs = width >>> 1;
+    wasmMerkleNodeLevel(hashes, pairs, hashes);
+    if (width & 1) {
+      memoryU8().copyWithin(hashes + pairs * hashBytes, hashes + (width - 1) * hashBytes, hashes + width * hashBytes);
+    }
+    width = pairs + (width & 1);
+  }
+  return memoryU8().slice(hashes, hashes + hashBytes);
 }
 
 /**
@@ -165,7 +180,7 @@ export class MerkleTree {
       const next = start + width;
       const source = hashes + start * hashBytes;
       const target = hashes + next * hashBytes;
-      sha256Wasm.merkleNodeLevel(source, pairs, target);
+      wasmMerkleNodeLevel(source, pairs, target);
       if (width & 1) {
         memoryU8().copyWithin(target + pairs * hashBytes, source + (width - 1) * hashBytes, source + width * hashBytes);
       }
