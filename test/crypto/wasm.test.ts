@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ioBase, memoryU8, reserveIo, wasmBuild, wasmExports, wasmModule } from '../../src/crypto/wasm.js';
+import { sha256 } from '../../src/index.js';
+
+interface ModuleStatics {
+  customSections(module: unknown, name: string): ArrayBuffer[];
+  new (bytes: Uint8Array): unknown;
+}
+const WasmModule = (globalThis as unknown as { WebAssembly: { Module: ModuleStatics } }).WebAssembly.Module;
+
+describe('wasm loader', () => {
+  it('loads the build the project asks for (the debug-wasm project runs on build/debug.wasm)', () => {
+    const expected = process.env.CONSORTIUM_LEDGER_WASM === 'debug' ? 'debug' : 'release';
+    expect(wasmBuild).toBe(expected);
+    // The debug target keeps function names and a source map reference; release strips them.
+    const names = WasmModule.customSections(wasmModule, 'name');
+    if (expected === 'debug') expect(names.length).toBeGreaterThan(0);
+    else expect(names.length).toBe(0);
+    const fileBytes = readFileSync(new URL(`../../build/${expected}.wasm`, import.meta.url));
+    expect(WasmModule.customSections(new WasmModule(fileBytes), 'name').length).toBe(names.length);
+  });
+
+  it('the io region starts above all static data, 64-byte aligned', () => {
+    expect(ioBase % 64).toBe(0);
+    expect(ioBase).toBeGreaterThanOrEqual(wasmExports.heapBase());
+  });
+
+  it('memory grows on demand and views are refreshed after growth', () => {
+    const before = memoryU8().buffer.byteLength;
+    const base = reserveIo(before + (1 << 20));
+    expect(base).toBe(ioBase);
+    expect(memoryU8().buffer.byteLength).toBeGreaterThanOrEqual(ioBase + before + (1 << 20));
+    expect(Buffer.from(sha256(Buffer.from('abc'))).toString('hex')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+  });
+
+  it('refuses a region past the wasm32 ceiling with a RangeError, and keeps working', () => {
+    expect(() => reserveIo(2 ** 33)).toThrow(/too large for wasm memory/);
+    expect(sha256(new Uint8Array(3)).length).toBe(32);
+  });
+});
