@@ -1,0 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+// The README's runnable example, run as a user would (it imports 'consortium-ledger', which
+// resolves to the built package through the exports map).
+describe('examples', () => {
+  it('prove-and-verify.ts runs and reports every check', () => {
+    const script = new URL('../examples/prove-and-verify.ts', import.meta.url).pathname;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(output).toMatch(/signatures valid: 1000\/1000/);
+    expect(output).toMatch(/record 421 included: true/);
+    expect(output).toMatch(/first 600 unchanged: true/);
+    expect(output).toMatch(/forged record included: false/);
+  });
+});
