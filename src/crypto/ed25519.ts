@@ -14,7 +14,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { ed25519BatchItemsMax, ed25519BatchMessageBytesMax, ed25519MessageBytesMax } from '../limits.js';
-import { type WasmCore, memoryU8, reserveIo, wasmExports } from './wasm.js';
+import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in an Ed25519 public key (a compressed point, RFC 8032 §5.1.2). */
 export const ed25519PublicKeyBytes = 32;
@@ -132,7 +132,9 @@ export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array 
     messageBytesTotal += message.length;
   }
   if (messageBytesTotal > ed25519BatchMessageBytesMax) {
-    throw new RangeError(`${where}: messages hold ${messageBytesTotal} bytes in all, limit ${ed25519BatchMessageBytesMax}`);
+    throw new RangeError(
+      `${where}: messages hold ${messageBytesTotal} bytes in all, limit ${ed25519BatchMessageBytesMax}`,
+    );
   }
   const count = items.length;
   const messagesAt = packedHeaderBytes + count * packedRecordBytes;
@@ -158,12 +160,15 @@ export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array 
 function checkPacked(packed: Uint8Array, where: string): number {
   requireBytes(packed, 'packed', where);
   if (packed.length < packedHeaderBytes) {
-    throw new RangeError(`${where}: packed has ${packed.length} bytes, fewer than the ${packedHeaderBytes}-byte header`);
+    throw new RangeError(
+      `${where}: packed has ${packed.length} bytes, fewer than the ${packedHeaderBytes}-byte header`,
+    );
   }
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const count = view.getUint32(0, true);
   const messageBytesTotal = view.getUint32(4, true);
-  if (count > ed25519BatchItemsMax) throw new RangeError(`${where}: packed count ${count} exceeds limit ${ed25519BatchItemsMax}`);
+  if (count > ed25519BatchItemsMax)
+    throw new RangeError(`${where}: packed count ${count} exceeds limit ${ed25519BatchItemsMax}`);
   const messagesAt = packedHeaderBytes + count * packedRecordBytes;
   if (packed.length !== messagesAt + messageBytesTotal) {
     throw new RangeError(
@@ -175,7 +180,9 @@ function checkPacked(packed: Uint8Array, where: string): number {
     const offset = view.getUint32(at + 96, true);
     const length = view.getUint32(at + 100, true);
     if (offset + length > messageBytesTotal) {
-      throw new RangeError(`${where}: packed item ${i} message [${offset}, ${offset + length}) lies outside the ${messageBytesTotal}-byte message area`);
+      throw new RangeError(
+        `${where}: packed item ${i} message [${offset}, ${offset + length}) lies outside the ${messageBytesTotal}-byte message area`,
+      );
     }
   }
   return count;
@@ -195,7 +202,8 @@ export function slicePackedBatch(packed: Uint8Array, start: number, end: number)
   const sourceMessagesAt = packedHeaderBytes + count * packedRecordBytes;
   const sliceCount = end - start;
   let messageBytesTotal = 0;
-  for (let i = start; i < end; i++) messageBytesTotal += view.getUint32(packedHeaderBytes + i * packedRecordBytes + 100, true);
+  for (let i = start; i < end; i++)
+    messageBytesTotal += view.getUint32(packedHeaderBytes + i * packedRecordBytes + 100, true);
   const messagesAt = packedHeaderBytes + sliceCount * packedRecordBytes;
   const slice = new Uint8Array(messagesAt + messageBytesTotal);
   const sliceView = new DataView(slice.buffer);
@@ -210,7 +218,10 @@ export function slicePackedBatch(packed: Uint8Array, start: number, end: number)
     const length = view.getUint32(from + 100, true);
     sliceView.setUint32(to + 96, messageOffset, true);
     sliceView.setUint32(to + 100, length, true);
-    slice.set(packed.subarray(sourceMessagesAt + offset, sourceMessagesAt + offset + length), messagesAt + messageOffset);
+    slice.set(
+      packed.subarray(sourceMessagesAt + offset, sourceMessagesAt + offset + length),
+      messagesAt + messageOffset,
+    );
     messageOffset += length;
   }
   return slice;
@@ -308,5 +319,20 @@ export function ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Ar
 
 // Build the base-point table and let V8 tier up the hot functions now, not inside the first
 // caller's latency budget: V8 moves a wasm function to its optimising tier between calls,
-// never in the middle of one, so the first long call would otherwise run unoptimised code.
-wasm.ed25519Init();
+// never in the middle of one, so a cold first batch would run long stretches unoptimised.
+// Two verifications of RFC 8032 §7.1 TEST 1 (~1,400 field multiplications each) suffice to
+// trip the tier-up budget of the field and point functions; they also check the build.
+function warmUp(): void {
+  wasm.ed25519Init();
+  const publicKey = Buffer.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a', 'hex');
+  const signature = Buffer.from(
+    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    'hex',
+  );
+  for (let i = 0; i < 2; i++) {
+    if (!ed25519Verify(publicKey, new Uint8Array(0), signature)) {
+      throw new Error('consortium-ledger: the wasm Ed25519 self-test failed (RFC 8032 TEST 1); rebuild the wasm');
+    }
+  }
+}
+warmUp();

@@ -8,9 +8,9 @@ import {
   ed25519Sign,
   ed25519Verify,
   ed25519VerifyBatch,
-  packVerifyBatch,
   packedHeaderBytes,
   packedRecordBytes,
+  packVerifyBatch,
   slicePackedBatch,
   verifyPackedBatch,
 } from '../../src/crypto/ed25519.js';
@@ -36,9 +36,30 @@ const smallOrder = [
   '0100000000000000000000000000000000000000000000000000000000000080',
 ].map(fromHex);
 
-type Kind = 'valid' | 'flipMessage' | 'flipSignature' | 'flipKey' | 'sTooBig' | 'smallOrderZero' | 'smallOrderOne' | 'badPoint' | 'random';
+type Kind =
+  | 'valid'
+  | 'flipMessage'
+  | 'flipSignature'
+  | 'flipKey'
+  | 'sTooBig'
+  | 'smallOrderZero'
+  | 'smallOrderOne'
+  | 'badPoint'
+  | 'random';
 
-const kinds: Kind[] = ['valid', 'valid', 'valid', 'flipMessage', 'flipSignature', 'flipKey', 'sTooBig', 'smallOrderZero', 'smallOrderOne', 'badPoint', 'random'];
+const kinds: Kind[] = [
+  'valid',
+  'valid',
+  'valid',
+  'flipMessage',
+  'flipSignature',
+  'flipKey',
+  'sTooBig',
+  'smallOrderZero',
+  'smallOrderOne',
+  'badPoint',
+  'random',
+];
 
 function makeItem(kind: Kind, keyIndex: number, message: Uint8Array, pick: number): Ed25519BatchItem {
   const { publicKey, secretKey } = keys[keyIndex % keys.length] as (typeof keys)[number];
@@ -48,7 +69,8 @@ function makeItem(kind: Kind, keyIndex: number, message: Uint8Array, pick: numbe
       return { publicKey, message, signature };
     case 'flipMessage': {
       const flipped = message.length === 0 ? Uint8Array.of(pick & 0xff) : message.slice();
-      if (message.length > 0) flipped[pick % message.length] = (flipped[pick % message.length] as number) ^ (1 << (pick & 7));
+      if (message.length > 0)
+        flipped[pick % message.length] = (flipped[pick % message.length] as number) ^ (1 << (pick & 7));
       return { publicKey, message: flipped, signature };
     }
     case 'flipSignature': {
@@ -77,7 +99,9 @@ function makeItem(kind: Kind, keyIndex: number, message: Uint8Array, pick: numbe
     case 'badPoint': {
       // y = 2 has no x: an undecodable A or R.
       const bad = scalarBytes(2n);
-      return pick % 2 === 0 ? { publicKey: bad, message, signature } : { publicKey, message, signature: Uint8Array.from([...bad, ...signature.subarray(32)]) };
+      return pick % 2 === 0
+        ? { publicKey: bad, message, signature }
+        : { publicKey, message, signature: Uint8Array.from([...bad, ...signature.subarray(32)]) };
     }
     case 'random': {
       const sig = new Uint8Array(64);
@@ -147,7 +171,14 @@ describe('ed25519 batch verification', () => {
 });
 
 describe('ed25519 packed batches', () => {
-  const items = Array.from({ length: 10 }, (_, i) => makeItem(i === 3 ? 'flipKey' : 'valid', i, Uint8Array.from({ length: i * 3 }, (_, j) => j), 1));
+  const items = Array.from({ length: 10 }, (_, i) =>
+    makeItem(
+      i === 3 ? 'flipKey' : 'valid',
+      i,
+      Uint8Array.from({ length: i * 3 }, (_, j) => j),
+      1,
+    ),
+  );
   const expected = items.map((_, i) => (i === 3 ? 0 : 1));
 
   it('packs the documented layout', () => {

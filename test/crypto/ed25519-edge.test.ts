@@ -9,7 +9,6 @@ noble.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const p = 2n ** 255n - 19n;
-const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 function scalarBytes(value: bigint): Uint8Array {
@@ -131,8 +130,12 @@ describe('ed25519 S >= L and non-canonical encodings', () => {
     for (const badS of [L, L + s, 2n ** 256n - 1n, 2n ** 253n]) {
       const sig = signature(signed.subarray(0, 32), badS);
       expect(ed25519Verify(keys.publicKey, message, sig)).toBe(false);
-      expect(ed25519VerifyBatch([{ publicKey: keys.publicKey, message, signature: sig }, { publicKey: keys.publicKey, message, signature: signed }]))
-        .toEqual([false, true]);
+      expect(
+        ed25519VerifyBatch([
+          { publicKey: keys.publicKey, message, signature: sig },
+          { publicKey: keys.publicKey, message, signature: signed },
+        ]),
+      ).toEqual([false, true]);
     }
     expect(ed25519Verify(keys.publicKey, message, signature(signed.subarray(0, 32), L - 1n))).toBe(false);
     expect(ed25519Verify(keys.publicKey, message, signed)).toBe(true);
@@ -204,9 +207,11 @@ describe('ed25519 S >= L and non-canonical encodings', () => {
     const sig = signature(rBytes, (r + k * a) % L);
     expect(ed25519Verify(aBytes, message, sig)).toBe(true);
     expect(nobleZip215(aBytes, message, sig)).toBe(true);
-    expect(ed25519VerifyBatch([{ publicKey: aBytes, message, signature: sig }, { publicKey: keys.publicKey, message, signature: signed }])).toEqual([
-      true,
-      true,
-    ]);
+    expect(
+      ed25519VerifyBatch([
+        { publicKey: aBytes, message, signature: sig },
+        { publicKey: keys.publicKey, message, signature: signed },
+      ]),
+    ).toEqual([true, true]);
   });
 });

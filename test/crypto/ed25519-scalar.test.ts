@@ -46,23 +46,47 @@ const big256 = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
 
 describe('ed25519 scalars mod L', () => {
   it('reduces the edge values of 512-bit input', () => {
-    for (const value of [0n, 1n, L - 1n, L, L + 1n, 2n * L, 2n ** 252n, 2n ** 253n - 1n, 2n ** 256n - 1n, 2n ** 512n - 1n, L * L, L * (2n ** 259n) - 1n]) {
+    for (const value of [
+      0n,
+      1n,
+      L - 1n,
+      L,
+      L + 1n,
+      2n * L,
+      2n ** 252n,
+      2n ** 253n - 1n,
+      2n ** 256n - 1n,
+      2n ** 512n - 1n,
+      L * L,
+      L * 2n ** 259n - 1n,
+    ]) {
       expect(reduce64(value)).toBe(value % L);
     }
   });
 
   it('reduction of a 512-bit number equals BigInt mod L', () => {
-    fc.assert(fc.property(big512, (value) => {
-      expect(reduce64(value)).toBe(value % L);
-    }), fuzzParams(5));
+    fc.assert(
+      fc.property(big512, (value) => {
+        expect(reduce64(value)).toBe(value % L);
+      }),
+      fuzzParams(5),
+    );
   });
 
   it('a * b + c mod L equals BigInt for 256-bit a, b, c', () => {
-    for (const [a, b, c] of [[L - 1n, L - 1n, L - 1n], [2n ** 256n - 1n, 2n ** 256n - 1n, 2n ** 256n - 1n], [0n, 5n, L], [1n, L, 0n]] as const) {
+    for (const [a, b, c] of [
+      [L - 1n, L - 1n, L - 1n],
+      [2n ** 256n - 1n, 2n ** 256n - 1n, 2n ** 256n - 1n],
+      [0n, 5n, L],
+      [1n, L, 0n],
+    ] as const) {
       expect(mulAdd(a, b, c)).toBe((a * b + c) % L);
     }
-    fc.assert(fc.property(big256, big256, big256, (a, b, c) => {
-      expect(mulAdd(a, b, c)).toBe((a * b + c) % L);
-    }), fuzzParams(5));
+    fc.assert(
+      fc.property(big256, big256, big256, (a, b, c) => {
+        expect(mulAdd(a, b, c)).toBe((a * b + c) % L);
+      }),
+      fuzzParams(5),
+    );
   });
 });

@@ -154,7 +154,10 @@ describe('ed25519 input validation', () => {
     );
     expect(() => ed25519Sign(new Uint8Array(64), message)).toThrow(/32-byte secretKey, got 64 bytes/);
     expect(() =>
-      ed25519VerifyBatch([{ publicKey, message, signature }, { publicKey, message, signature: new Uint8Array(65) }]),
+      ed25519VerifyBatch([
+        { publicKey, message, signature },
+        { publicKey, message, signature: new Uint8Array(65) },
+      ]),
     ).toThrow(/items\[1\]\.signature/);
   });
 
@@ -163,9 +166,9 @@ describe('ed25519 input validation', () => {
     expect(() => ed25519Verify(publicKey, 'message' as unknown as Uint8Array, signature)).toThrow(/message/);
     expect(() => ed25519Verify(publicKey, message, [1, 2] as unknown as Uint8Array)).toThrow(TypeError);
     expect(() => ed25519VerifyBatch('items' as unknown as [])).toThrow(TypeError);
-    expect(() => ed25519VerifyBatch([null as unknown as { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }])).toThrow(
-      /items\[0\]/,
-    );
+    expect(() =>
+      ed25519VerifyBatch([null as unknown as { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }]),
+    ).toThrow(/items\[0\]/);
     expect(() => ed25519Sign(publicKey, {} as unknown as Uint8Array)).toThrow(TypeError);
   });
 
