@@ -29,3 +29,18 @@ export const ed25519MessageBytesMax = 1 << 24;
 
 /** Largest total message bytes of one Ed25519 batch (256 MiB). */
 export const ed25519BatchMessageBytesMax = 1 << 28;
+
+/** Most worker threads one `CryptoPool` may run. */
+export const poolThreadsMax = 256;
+
+/** Largest `maxQueue` a `CryptoPool` accepts: tasks (chunks) waiting for a thread. */
+export const poolQueueTasksMax = 1 << 16;
+
+/** Longest `idleTimeout` a `CryptoPool` accepts, in ms (the largest delay a Node timer keeps). */
+export const poolIdleTimeoutMsMax = 2 ** 31 - 1;
+
+/** Most items in one `CryptoPool.verifyBatch` call (it splits them into `ed25519BatchItemsMax` chunks or smaller). */
+export const poolVerifyItemsMax = 1 << 20;
+
+/** Largest total message bytes of one `CryptoPool.verifyBatch` call (1 GiB). */
+export const poolVerifyMessageBytesMax = 1 << 30;

@@ -1,0 +1,695 @@
+/**
+ * `CryptoPool`: the crypto API of src/crypto, spread over worker threads with piscina.
+ *
+ * Same answers as the inline API, always: verification runs the same wasm `verifyPackedBatch`
+ * (ZIP-215, batch verdicts equal single verdicts), hashing the same wasm `sha256Many`, and a
+ * Merkle root is assembled from RFC 9162 subtree roots exactly as the RFC defines it.
+ *
+ * How work moves (DESIGN.md decision 3 carried across threads):
+ * - Workers compile nothing: the main thread's compiled `WebAssembly.Module` goes to each
+ *   worker in `workerData[wasmModuleKey]`, and the worker's loader only instantiates it.
+ * - A call is validated whole on the calling thread (same checks and messages as the inline
+ *   API, `where` = `CryptoPool.<method>`), then cut into chunks; each chunk is packed into ONE
+ *   buffer (src/pool/packing.ts) that is transferred to the worker, and the worker's result
+ *   comes back the same way. No item crosses as an object.
+ * - Small calls run inline on the calling thread, where the pool's per-task overhead would
+ *   dominate; large ones are split so every thread gets work (thresholds below, measured).
+ * - The pool keeps its own bounded FIFO of chunk tasks and hands piscina at most `threads`
+ *   tasks at a time, so a call is admitted or refused whole (`PoolQueueFullError`), an abort
+ *   takes exactly that call's queued chunks out, and `close()` knows what is still queued.
+ * - Threads start in the constructor and stay (minThreads = threads by default): no thread
+ *   start-up on the hot path. `ready()` waits until each has loaded the module.
+ *
+ * Worker loading: from dist/ the worker is dist/pool/worker.js next to this file. When this
+ * file runs as TypeScript (vitest, `npm run bench` under tsx) there is no .js worker, and a
+ * worker thread does not inherit a loader from vitest, so the workers start from
+ * src/pool/worker-tsx.mjs, which registers tsx (`tsx/esm/api`) in the thread and then imports
+ * worker.ts. tsx is a devDependency, which is all the source mode needs; an installed package
+ * only ever runs dist/.
+ */
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { assert } from '../assert.js';
+import { type Ed25519BatchItem, ed25519VerifyBatch, packVerifyBatch } from '../crypto/ed25519.js';
+import { MerkleTree, merkleRoot } from '../crypto/merkle.js';
+import { sha256DigestBytes, sha256Many } from '../crypto/sha256.js';
+import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
+import { wasmModule, wasmModuleKey } from '../crypto/wasm.js';
+import {
+  batchBytesMax,
+  batchMessagesMax,
+  ed25519BatchItemsMax,
+  ed25519BatchMessageBytesMax,
+  ed25519MessageBytesMax,
+  merkleLeavesMax,
+  poolIdleTimeoutMsMax,
+  poolQueueTasksMax,
+  poolThreadsMax,
+  poolVerifyItemsMax,
+  poolVerifyMessageBytesMax,
+} from '../limits.js';
+import { AbortError, PoolClosedError, PoolQueueFullError, WorkerCrashedError } from './errors.js';
+import {
+  type CrashReport,
+  crashReportKey,
+  itemsBytes,
+  itemsUniform32,
+  type PoolTaskKind,
+  packItems,
+  testHooksKey,
+  verdictsToBooleans,
+} from './packing.js';
+
+/**
+ * Signature batches of at most this many items are verified inline on the calling thread.
+ * Measured (`npm run bench -- pool`, "inline vs pool" rows, 2-core machine): a round trip to
+ * a warm worker costs about as much as verifying one or two signatures, so below this size the
+ * pool is never faster for one caller; from here up a 2-thread pool wins on latency because
+ * the batch is split across both threads.
+ */
+export const verifyInlineItemsMax = 8;
+
+/**
+ * No chunk of a split signature batch is smaller than this. Batch verification gets cheaper per
+ * signature as the batch grows (one multi-scalar multiplication, shared doublings) and levels
+ * off around 1,000 items (~35 µs/signature against ~45 µs at 256 and ~170 µs alone on this
+ * machine), so chunks below ~256 items would cost efficiency to buy parallelism.
+ */
+export const verifyChunkItemsMin = 256;
+
+/**
+ * A large call is cut into about this many chunks per thread: enough that a thread slowed by a
+ * neighbour (the machine is shared) does not hold the call up, few enough that every chunk
+ * stays in the efficient range of batch verification.
+ */
+export const chunksPerThread = 2;
+
+/** sha256Many calls of at most this many 64-byte blocks of work run inline (~1 ms of hashing). */
+export const sha256InlineBlocksMax = 8192;
+
+/** No sha256Many chunk carries less than this many 64-byte blocks of work. */
+export const sha256ChunkBlocksMin = 4096;
+
+/** merkleRoot calls of at most this many leaves run inline (~2 ms of hashing at 32-byte leaves). */
+export const merkleInlineLeavesMax = 4096;
+
+/** Subtrees handed to workers have at least this many leaves (a power of two). */
+export const merkleChunkLeavesMin = 4096;
+
+/** Default `maxQueue`: tasks (chunks) that may wait for a thread. */
+export const poolQueueTasksDefault = 1024;
+
+/** Default `idleTimeout` (ms) for threads above `minThreads`. */
+export const poolIdleTimeoutMsDefault = 30_000;
+
+/** Options of {@link CryptoPool}. */
+export interface CryptoPoolOptions {
+  /** Worker threads (piscina `maxThreads`). Default: `os.availableParallelism()`. */
+  threads?: number;
+  /**
+   * Threads kept alive while idle. Default: `threads`, so threads start with the pool and are
+   * never torn down — no thread start-up on the hot path.
+   */
+  minThreads?: number;
+  /** How long a thread above `minThreads` may sit idle before it exits, in ms. Default 30 s. */
+  idleTimeout?: number;
+  /**
+   * Most tasks (chunks of calls) waiting for a free thread; a call whose chunks do not fit
+   * rejects whole with {@link PoolQueueFullError} before any of its work starts. A call is cut
+   * into at most `threads + maxQueue` chunks, so on an idle pool every call fits.
+   * Default 1024.
+   */
+  maxQueue?: number;
+}
+
+/** Per-call options. */
+export interface PoolCallOptions {
+  /**
+   * Aborts the call: if already aborted it rejects with {@link AbortError} at once; if its
+   * chunks are still queued they are removed. Chunks already running finish in their thread
+   * (the thread stays warm) and their results are dropped; the call rejects at once.
+   */
+  signal?: AbortSignal;
+}
+
+/** @internal The option key that enables the hidden `crash` task (src/pool/testing.ts). */
+export const poolTestHooks: unique symbol = Symbol('consortium-ledger.CryptoPool.testHooks');
+/** @internal Key of the pool's internal task runner (src/pool/testing.ts, bench/pool.ts). */
+export const poolInternals: unique symbol = Symbol('consortium-ledger.CryptoPool.internals');
+
+/** @internal What `pool[poolInternals]` gives tests and benchmarks. */
+export interface PoolInternals {
+  /** Runs one raw task through the queue; resolves to the worker's result. */
+  runTask(kind: PoolTaskKind, packed: Uint8Array, signal?: AbortSignal): Promise<unknown>;
+  /** The live worker threads (piscina's). */
+  threads(): readonly Worker[];
+  /** Chunks waiting and running now. */
+  queued(): number;
+  running(): number;
+}
+
+type InternalOptions = CryptoPoolOptions & { [poolTestHooks]?: boolean };
+
+const runningFromSource = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(runningFromSource ? './worker-tsx.mjs' : './worker.js', import.meta.url);
+
+/** One call in flight: its chunks' results, and how it settles. */
+class PendingCall {
+  readonly where: string;
+  readonly chunkCount: number;
+  readonly results: unknown[];
+  settled = false;
+  #done = 0;
+  readonly #resolve: (results: unknown[]) => void;
+  readonly #reject: (error: Error) => void;
+  readonly #cleanup: () => void;
+
+  constructor(
+    where: string,
+    chunkCount: number,
+    resolve: (results: unknown[]) => void,
+    reject: (error: Error) => void,
+    cleanup: () => void,
+  ) {
+    this.where = where;
+    this.chunkCount = chunkCount;
+    this.results = new Array<unknown>(chunkCount);
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#cleanup = cleanup;
+  }
+
+  chunkDone(index: number, result: unknown): void {
+    if (this.settled) return;
+    this.results[index] = result;
+    this.#done++;
+    if (this.#done === this.chunkCount) {
+      this.settled = true;
+      this.#cleanup();
+      this.#resolve(this.results);
+    }
+  }
+
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#cleanup();
+    this.#reject(error);
+  }
+}
+
+/** One chunk task: a packed buffer bound for one worker. */
+interface Chunk {
+  readonly call: PendingCall;
+  readonly index: number;
+  readonly kind: PoolTaskKind;
+  readonly packed: Uint8Array;
+  /** Items `[start, end)` of the call, for error messages. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A half-open range of a call's items. */
+interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
+  return typeof value;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * Splits `[0, count)` greedily so that no range exceeds `itemsMax` items or `weightMax` total
+ * weight (a single item heavier than `weightMax` gets a range of its own).
+ */
+function splitByWeight(count: number, weight: (i: number) => number, itemsMax: number, weightMax: number): Range[] {
+  const ranges: Range[] = [];
+  let start = 0;
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const w = weight(i);
+    if (i > start && (i - start >= itemsMax || sum + w > weightMax)) {
+      ranges.push({ start, end: i });
+      start = i;
+      sum = 0;
+    }
+    sum += w;
+  }
+  if (count > start) ranges.push({ start, end: count });
+  return ranges;
+}
+
+/** 64-byte SHA-256 blocks needed for a message of `length` bytes (padding included). */
+function sha256Blocks(length: number): number {
+  return Math.floor((length + 8) / 64) + 1;
+}
+
+function checkVerifyItems(items: unknown, where: string): asserts items is readonly Ed25519BatchItem[] {
+  if (!Array.isArray(items)) throw new TypeError(`${where}: expected items to be an array, got ${describe(items)}`);
+  if (items.length > poolVerifyItemsMax) {
+    throw new RangeError(`${where}: items has ${items.length} entries, limit ${poolVerifyItemsMax}`);
+  }
+  let messageBytesTotal = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
+    if (typeof item !== 'object' || item === null) {
+      throw new TypeError(`${where}: expected items[${i}] to be an object, got ${describe(item)}`);
+    }
+    const { publicKey, message, signature } = item as Record<string, unknown>;
+    requireBytesOfLength(publicKey, 32, `items[${i}].publicKey`, where);
+    requireBytes(message, `items[${i}].message`, where);
+    if (message.length > ed25519MessageBytesMax) {
+      throw new RangeError(
+        `${where}: items[${i}].message has ${message.length} bytes, limit ${ed25519MessageBytesMax}`,
+      );
+    }
+    requireBytesOfLength(signature, 64, `items[${i}].signature`, where);
+    messageBytesTotal += message.length;
+  }
+  if (messageBytesTotal > poolVerifyMessageBytesMax) {
+    throw new RangeError(
+      `${where}: messages hold ${messageBytesTotal} bytes in all, limit ${poolVerifyMessageBytesMax}`,
+    );
+  }
+}
+
+function checkSignal(signal: unknown, where: string): asserts signal is AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${where}: expected options.signal to be an AbortSignal, got ${describe(signal)}`);
+  }
+}
+
+function abortError(where: string, signal: AbortSignal): AbortError {
+  return new AbortError(`${where}: aborted`, signal.reason);
+}
+
+/**
+ * A pool of worker threads that verifies Ed25519 batches, hashes with SHA-256 and computes
+ * RFC 9162 Merkle roots — the same results as the inline functions, computed on all cores.
+ *
+ * Per-task overhead (a warm worker, a small packed buffer transferred there and back, through
+ * piscina with Atomics wake-ups; `npm run bench -- pool`): about 60–150 µs per task on the
+ * 2-core development machine, depending on how busy the other core is — the cost of one or two
+ * single signature verifications, which is what sets the inline thresholds above.
+ *
+ * @example
+ * ```ts
+ * const pool = new CryptoPool({ threads: 4 });
+ * const verdicts = await pool.verifyBatch(items); // boolean[], one per item
+ * const root = await pool.merkleRoot(leaves);
+ * await pool.close();
+ * ```
+ */
+export class CryptoPool {
+  /** Worker threads this pool runs at most. */
+  readonly threads: number;
+  /** Most chunk tasks that may wait for a thread. */
+  readonly maxQueue: number;
+  readonly #piscina: Piscina;
+  readonly #queue: Chunk[] = [];
+  #running = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #idleWaiters: Array<() => void> = [];
+  #nextTaskId = 1;
+  readonly #crashReports = new Map<number, string>();
+  #lastPoolError: Error | undefined;
+
+  constructor(options: CryptoPoolOptions = {}) {
+    const where = 'new CryptoPool';
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${where}: expected options to be an object, got ${describe(options)}`);
+    }
+    const internal = options as InternalOptions;
+    const threads = internal.threads ?? Math.min(os.availableParallelism(), poolThreadsMax);
+    requireInteger(threads, 'options.threads', where, 1, poolThreadsMax);
+    const minThreads = internal.minThreads ?? threads;
+    requireInteger(minThreads, 'options.minThreads', where, 0, threads);
+    const idleTimeout = internal.idleTimeout ?? poolIdleTimeoutMsDefault;
+    requireInteger(idleTimeout, 'options.idleTimeout', where, 0, poolIdleTimeoutMsMax);
+    const maxQueue = internal.maxQueue ?? poolQueueTasksDefault;
+    requireInteger(maxQueue, 'options.maxQueue', where, 0, poolQueueTasksMax);
+    this.threads = threads;
+    this.maxQueue = maxQueue;
+    const workerData: Record<string, unknown> = { [wasmModuleKey]: wasmModule };
+    if (internal[poolTestHooks] === true) workerData[testHooksKey] = true;
+    this.#piscina = new Piscina({
+      filename: workerUrl.href,
+      minThreads,
+      maxThreads: threads,
+      idleTimeout,
+      // The pool queues chunks itself (see the file comment) and never hands piscina more
+      // than `threads` at once; piscina's own queue only holds tasks for threads still starting.
+      maxQueue: Number.POSITIVE_INFINITY,
+      workerData,
+      recordTiming: false,
+    });
+    this.#piscina.on('message', (message: unknown) => this.#onWorkerMessage(message));
+    // Piscina emits 'error' for a worker that fails with no task on it (e.g. cannot load);
+    // without a listener that would be an uncaught exception. Tasks still reject on their own.
+    this.#piscina.on('error', (error: unknown) => {
+      this.#lastPoolError = error instanceof Error ? error : new Error(String(error));
+    });
+  }
+
+  /**
+   * Resolves once every thread kept warm (`minThreads`) has loaded the wasm and answered a
+   * task. Optional: calls made before it simply wait for the threads that are still loading.
+   */
+  async ready(): Promise<void> {
+    const where = 'CryptoPool.ready';
+    if (this.#closed) throw new PoolClosedError(`${where}: the pool is closed`);
+    const warm = this.#piscina.options.minThreads;
+    const pings: Promise<unknown>[] = [];
+    for (let i = 0; i < Math.max(1, warm); i++) pings.push(this.#run(where, 'ping', [{ start: 0, end: 1 }], undefined));
+    await Promise.all(pings);
+  }
+
+  /**
+   * Verifies Ed25519 signatures with ZIP-215 semantics: the same verdicts as
+   * `ed25519VerifyBatch`/`ed25519Verify` for every item, invalid items found exactly.
+   *
+   * Up to {@link verifyInlineItemsMax} items are verified inline; larger batches are cut into
+   * chunks of at least {@link verifyChunkItemsMin} (and at most `ed25519BatchItemsMax`) items,
+   * about {@link chunksPerThread} per thread, each batch-verified in a worker.
+   *
+   * @returns one verdict per item, in order.
+   * @throws TypeError/RangeError naming the item and field on malformed input (the same checks
+   *   as the inline API); rejects with PoolClosedError, PoolQueueFullError, AbortError or
+   *   WorkerCrashedError.
+   */
+  async verifyBatch(items: readonly Ed25519BatchItem[], options: PoolCallOptions = {}): Promise<boolean[]> {
+    const where = 'CryptoPool.verifyBatch';
+    const signal = this.#admit(where, options);
+    checkVerifyItems(items, where);
+    const count = items.length;
+    if (count <= verifyInlineItemsMax) return ed25519VerifyBatch(items);
+    const wanted = Math.min(this.#chunksWanted(), Math.floor(count / verifyChunkItemsMin));
+    const itemsPerChunk = Math.min(ed25519BatchItemsMax, Math.ceil(count / Math.max(1, wanted)));
+    const ranges = splitByWeight(
+      count,
+      (i) => (items[i] as Ed25519BatchItem).message.length,
+      itemsPerChunk,
+      ed25519BatchMessageBytesMax,
+    );
+    const results = await this.#run(where, 'verify', ranges, signal, (range) =>
+      packVerifyBatch(items.slice(range.start, range.end)),
+    );
+    const verdicts = new Array<boolean>(count);
+    for (let c = 0; c < ranges.length; c++) {
+      const range = ranges[c] as Range;
+      const bytes = results[c] as Uint8Array;
+      assert(
+        bytes.length === range.end - range.start,
+        `${where}: ${bytes.length} verdicts for ${range.end - range.start} items`,
+      );
+      verdictsToBooleans(bytes, verdicts, range.start);
+    }
+    return verdicts;
+  }
+
+  /**
+   * SHA-256 of each message: the same digests as `sha256Many`. Small calls (up to
+   * {@link sha256InlineBlocksMax} 64-byte blocks of work) run inline; larger ones are split
+   * by work into chunks of at least {@link sha256ChunkBlocksMin} blocks.
+   *
+   * @returns one 32-byte digest per message, in order (views into a few shared buffers).
+   * @throws TypeError/RangeError as `sha256Many` does; rejects like {@link verifyBatch}.
+   */
+  async sha256Many(messages: readonly Uint8Array[], options: PoolCallOptions = {}): Promise<Uint8Array[]> {
+    const where = 'CryptoPool.sha256Many';
+    const signal = this.#admit(where, options);
+    requireBytesArray(messages, 'messages', where, batchMessagesMax);
+    const count = messages.length;
+    const totalBytes = itemsBytes(messages, 0, count);
+    if (totalBytes > batchBytesMax) {
+      throw new RangeError(`${where}: messages hold ${totalBytes} bytes in all, limit ${batchBytesMax}`);
+    }
+    let blocks = 0;
+    for (let i = 0; i < count; i++) blocks += sha256Blocks((messages[i] as Uint8Array).length);
+    if (blocks <= sha256InlineBlocksMax) return sha256Many(messages);
+    const wanted = Math.max(1, Math.min(this.#chunksWanted(), Math.floor(blocks / sha256ChunkBlocksMin)));
+    const ranges = splitByWeight(
+      count,
+      (i) => sha256Blocks((messages[i] as Uint8Array).length),
+      count,
+      Math.ceil(blocks / wanted),
+    );
+    const results = await this.#run(where, 'sha256', ranges, signal, (range) =>
+      packItems(messages, range.start, range.end, false),
+    );
+    const digests = new Array<Uint8Array>(count);
+    for (let c = 0; c < ranges.length; c++) {
+      const range = ranges[c] as Range;
+      const packed = results[c] as Uint8Array;
+      assert(
+        packed.length === (range.end - range.start) * sha256DigestBytes,
+        `${where}: ${packed.length} digest bytes for ${range.end - range.start} messages`,
+      );
+      for (let i = range.start; i < range.end; i++) {
+        const at = (i - range.start) * sha256DigestBytes;
+        digests[i] = packed.subarray(at, at + sha256DigestBytes);
+      }
+    }
+    return digests;
+  }
+
+  /**
+   * The RFC 9162 Merkle tree hash of `leaves`: the same root as `merkleRoot(leaves)` for
+   * every n. The leaves are cut at power-of-two boundaries into aligned subtrees of 2^k
+   * leaves (the last one may be partial); each worker returns its subtree's root, and the
+   * calling thread combines those roots as RFC 9162 does. That is exact, because every split
+   * point the RFC recursion takes over n > 2^k leaves is a multiple of 2^k, so the recursion
+   * over the leaves becomes the same recursion over the subtree roots.
+   *
+   * Up to {@link merkleInlineLeavesMax} leaves run inline; subtrees have at least
+   * {@link merkleChunkLeavesMin} leaves.
+   *
+   * @throws TypeError/RangeError as `merkleRoot` does; rejects like {@link verifyBatch}.
+   */
+  async merkleRoot(leaves: readonly Uint8Array[], options: PoolCallOptions = {}): Promise<Uint8Array> {
+    const where = 'CryptoPool.merkleRoot';
+    const signal = this.#admit(where, options);
+    requireBytesArray(leaves, 'leaves', where, merkleLeavesMax);
+    const count = leaves.length;
+    const uniform32 = itemsUniform32(leaves, 0, count);
+    if (!uniform32) {
+      const totalBytes = itemsBytes(leaves, 0, count);
+      if (totalBytes > batchBytesMax) {
+        throw new RangeError(`${where}: leaves hold ${totalBytes} bytes in all, limit ${batchBytesMax}`);
+      }
+    }
+    if (count <= merkleInlineLeavesMax) return merkleRoot(leaves);
+    const subtreeLeaves = merkleSubtreeLeaves(count, this.#chunksWanted(), this.#capacity());
+    const ranges: Range[] = [];
+    for (let start = 0; start < count; start += subtreeLeaves) {
+      ranges.push({ start, end: Math.min(count, start + subtreeLeaves) });
+    }
+    const roots = await this.#run(where, 'merkle', ranges, signal, (range) =>
+      packItems(leaves, range.start, range.end, uniform32),
+    );
+    if (roots.length === 1) return roots[0] as Uint8Array;
+    return MerkleTree.fromLeafHashes(roots as Uint8Array[]).root;
+  }
+
+  /**
+   * Closes the pool: queued tasks reject with {@link PoolClosedError}, running tasks finish
+   * (their calls resolve), then the threads exit. Later calls reject with PoolClosedError.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
+    const queued = this.#queue.splice(0);
+    for (const chunk of queued) {
+      chunk.call.fail(
+        new PoolClosedError(
+          `${chunk.call.where}: the pool was closed before this call's task ${chunk.index + 1} of ${chunk.call.chunkCount} started`,
+        ),
+      );
+    }
+    this.#closing = (async () => {
+      if (this.#running > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      await this.#piscina.close();
+    })();
+    return this.#closing;
+  }
+
+  /** @internal */
+  get [poolInternals](): PoolInternals {
+    return {
+      runTask: async (kind, packed, signal) => {
+        const where = `CryptoPool[internals].${kind}`;
+        const checked = this.#admit(where, { signal });
+        const results = await this.#run(where, kind, [{ start: 0, end: 1 }], checked, () => packed);
+        return results[0];
+      },
+      threads: () => this.#piscina.threads,
+      queued: () => this.#queue.length,
+      running: () => this.#running,
+    };
+  }
+
+  /** Checks the pool is open and the signal usable and not yet aborted; returns the signal. */
+  #admit(where: string, options: PoolCallOptions): AbortSignal | undefined {
+    if (this.#closed) throw new PoolClosedError(`${where}: the pool is closed`);
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${where}: expected options to be an object, got ${describe(options)}`);
+    }
+    const { signal } = options;
+    checkSignal(signal, where);
+    if (signal?.aborted) throw abortError(where, signal);
+    return signal;
+  }
+
+  /** Most chunks one call may have and still fit an idle pool: every thread plus a full queue. */
+  #capacity(): number {
+    return this.threads + this.maxQueue;
+  }
+
+  /** How many chunks a large call is cut into: a few per thread, within the capacity. */
+  #chunksWanted(): number {
+    return Math.min(this.threads * chunksPerThread, this.#capacity());
+  }
+
+  /**
+   * Queues one chunk per range (packing each as it is queued, so the first ones are already
+   * running while the rest are packed) and resolves to the chunks' results in order.
+   */
+  #run(
+    where: string,
+    kind: PoolTaskKind,
+    ranges: readonly Range[],
+    signal: AbortSignal | undefined,
+    pack: (range: Range) => Uint8Array = () => new Uint8Array(16),
+  ): Promise<unknown[]> {
+    const free = this.threads - this.#running + (this.maxQueue - this.#queue.length);
+    if (ranges.length > free) {
+      return Promise.reject(
+        new PoolQueueFullError(
+          `${where}: the queue is full — this call needs ${ranges.length} task(s), room for ${Math.max(0, free)} ` +
+            `(${this.#running} running on ${this.threads} threads, ${this.#queue.length} queued, maxQueue ${this.maxQueue})`,
+          ranges.length,
+          Math.max(0, free),
+        ),
+      );
+    }
+    return new Promise<unknown[]>((resolve, reject) => {
+      let onAbort: (() => void) | undefined;
+      const call = new PendingCall(where, ranges.length, resolve, reject, () => {
+        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+      });
+      if (signal !== undefined) {
+        onAbort = () => {
+          this.#removeQueued(call);
+          call.fail(abortError(where, signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      try {
+        for (let index = 0; index < ranges.length && !call.settled; index++) {
+          const range = ranges[index] as Range;
+          this.#queue.push({ call, index, kind, packed: pack(range), start: range.start, end: range.end });
+          this.#pump();
+        }
+      } catch (error) {
+        // Inputs were validated whole before packing, so this is a bug; fail the call cleanly.
+        this.#removeQueued(call);
+        call.fail(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  /** Starts queued chunks while threads are free. */
+  #pump(): void {
+    while (this.#running < this.threads && this.#queue.length > 0) {
+      const chunk = this.#queue.shift() as Chunk;
+      if (chunk.call.settled) continue;
+      this.#start(chunk);
+    }
+  }
+
+  #start(chunk: Chunk): void {
+    const taskId = this.#nextTaskId++;
+    this.#running++;
+    const { packed } = chunk;
+    // The buffer moves to the worker (transfer, no copy); packers always allocate it whole.
+    const { buffer } = packed;
+    const whole = buffer instanceof ArrayBuffer && packed.byteOffset === 0 && packed.byteLength === buffer.byteLength;
+    const transferList = whole ? [buffer] : [];
+    this.#piscina.run({ kind: chunk.kind, id: taskId, packed }, { transferList }).then(
+      (result: unknown) => {
+        this.#taskSettled();
+        chunk.call.chunkDone(chunk.index, result);
+      },
+      (error: unknown) => {
+        this.#taskSettled();
+        chunk.call.fail(this.#crashError(chunk, taskId, error));
+      },
+    );
+  }
+
+  #taskSettled(): void {
+    this.#running--;
+    this.#pump();
+    if (this.#running === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  #removeQueued(call: PendingCall): void {
+    let kept = 0;
+    for (const chunk of this.#queue) if (chunk.call !== call) this.#queue[kept++] = chunk;
+    this.#queue.length = kept;
+  }
+
+  #onWorkerMessage(message: unknown): void {
+    if (typeof message !== 'object' || message === null || !(crashReportKey in message)) return;
+    const report = (message as Record<string, unknown>)[crashReportKey] as CrashReport;
+    this.#crashReports.set(report.taskId, report.cause);
+  }
+
+  #crashError(chunk: Chunk, taskId: number, error: unknown): Error {
+    const reported = this.#crashReports.get(taskId);
+    this.#crashReports.delete(taskId);
+    const call = chunk.call;
+    const what = `task ${chunk.index + 1} of ${call.chunkCount} (items ${chunk.start}..${chunk.end - 1})`;
+    if (reported !== undefined) {
+      return new WorkerCrashedError(
+        `${call.where}: the worker thread running ${what} failed and was replaced: ${reported}`,
+        new Error(reported, { cause: error }),
+      );
+    }
+    const poolError = this.#lastPoolError === undefined ? '' : ` (last pool error: ${this.#lastPoolError.message})`;
+    return new WorkerCrashedError(
+      `${call.where}: the worker thread running ${what} died and was replaced: ${describeError(error)}${poolError}`,
+      error,
+    );
+  }
+}
+
+/**
+ * Leaves per subtree for a Merkle root over `count` leaves cut into about `parts` pieces: the
+ * largest power of two not above `count / parts`, never below {@link merkleChunkLeavesMin},
+ * and large enough that there are at most `subtreesMax` subtrees. Exported for the tests.
+ */
+export function merkleSubtreeLeaves(count: number, parts: number, subtreesMax: number): number {
+  const target = Math.max(merkleChunkLeavesMin, Math.floor(count / Math.max(1, parts)));
+  let size = 1;
+  while (size * 2 <= target) size *= 2;
+  // Rounding down can double the number of subtrees; never beyond what an idle pool admits.
+  while (Math.ceil(count / size) > Math.max(1, subtreesMax)) size *= 2;
+  return size;
+}

@@ -1,0 +1,168 @@
+/**
+ * What crosses between the pool and its workers: one small task object and ONE packed buffer,
+ * transferred (moved, not copied) in both directions. No structured clone of thousands of
+ * small objects: the caller's `Uint8Array[]` is packed into bytes here, on the calling
+ * thread, and the worker copies those bytes into its wasm memory with a single `set`.
+ *
+ * Signature batches use the Ed25519 layout of `packVerifyBatch` (src/crypto/ed25519.ts).
+ * Messages (sha256Many) and Merkle leaves use the layout below; the offsets table and data
+ * area sit at 16-byte aligned offsets so the worker can hand pointers into the copied buffer
+ * straight to the wasm exports (`sha256Many`, `merkleLeafHashes`, `merkleLeafHashes32`).
+ *
+ * ```
+ * offset 0    count n                 u32 LE
+ * offset 4    dataBytes               u32 LE
+ * offset 8    flags                   u32 LE; bit 0: every item is 32 bytes, no offsets table
+ * offset 12   0                       reserved
+ * offset 16   offsets[n + 1]          u32 LE, relative to the data area (absent if bit 0)
+ * dataAt      data                    the items' bytes back to back; dataAt = 16 + align16(4 (n + 1))
+ * ```
+ */
+import { assert } from '../assert.js';
+
+/** Bytes of the header of a packed messages/leaves buffer. */
+export const packedItemsHeaderBytes = 16;
+
+/** Flag bit: every item is exactly 32 bytes and there is no offsets table. */
+export const packedItemsUniform32 = 1;
+
+/** The task kinds a worker runs. `crash` exists only in pools created with test hooks. */
+export type PoolTaskKind = 'verify' | 'sha256' | 'merkle' | 'ping' | 'probe' | 'crash';
+
+/** One task as posted to a worker: `packed` is transferred, the rest is a few numbers. */
+export interface PoolTask {
+  readonly kind: PoolTaskKind;
+  /** Pool-unique task id; a worker that dies names it in its crash report. */
+  readonly id: number;
+  readonly packed: Uint8Array;
+}
+
+/** What `probe` returns: how the worker got its wasm module (see test/pool). */
+export interface WorkerProbe {
+  readonly threadId: number;
+  /** True iff the worker's loader took the main thread's compiled module from workerData. */
+  readonly moduleFromParent: boolean;
+}
+
+/**
+ * Key of the message a worker posts on `parentPort` just before it exits on purpose (after a
+ * wasm trap or any other failure inside a task): the pool matches it to the task by id so the
+ * task's error names the real cause, not only the exit code.
+ */
+export const crashReportKey = 'consortiumLedgerPoolCrashReport';
+
+/** The body of a crash report. */
+export interface CrashReport {
+  readonly taskId: number;
+  readonly cause: string;
+}
+
+/** Exit code of a worker that exits on purpose after a failed task. */
+export const workerExitCodeAfterFailure = 70;
+
+/**
+ * `workerData` key that enables the hidden `crash` task kind. Only a pool constructed with the
+ * test-hooks symbol (src/pool/testing.ts) sets it, so no ordinary call can reach it.
+ */
+export const testHooksKey = 'consortiumLedgerPoolTestHooks';
+
+/** How a `crash` task dies: exit the thread, trap in wasm, or throw from the handler. */
+export type CrashMode = 'exit' | 'trap' | 'throw';
+export const crashModes: readonly CrashMode[] = ['exit', 'trap', 'throw'];
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}
+
+/** Total bytes of items `[start, end)`. */
+export function itemsBytes(items: readonly Uint8Array[], start: number, end: number): number {
+  let total = 0;
+  for (let i = start; i < end; i++) total += (items[i] as Uint8Array).length;
+  return total;
+}
+
+/** True iff every item in `[start, end)` is exactly 32 bytes (hashes, keys). */
+export function itemsUniform32(items: readonly Uint8Array[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((items[i] as Uint8Array).length !== 32) return false;
+  return true;
+}
+
+/**
+ * Packs items `[start, end)` of `items` (already validated by the caller) into one buffer in
+ * the layout above. With `uniform32` (every item 32 bytes) the offsets table is left out.
+ */
+export function packItems(items: readonly Uint8Array[], start: number, end: number, uniform32: boolean): Uint8Array {
+  const count = end - start;
+  const dataBytes = itemsBytes(items, start, end);
+  const dataAt = uniform32 ? packedItemsHeaderBytes : packedItemsHeaderBytes + align16(4 * (count + 1));
+  const packed = new Uint8Array(dataAt + dataBytes);
+  const header = new Uint32Array(packed.buffer, 0, 4);
+  header[0] = count;
+  header[1] = dataBytes;
+  header[2] = uniform32 ? packedItemsUniform32 : 0;
+  if (uniform32) {
+    for (let i = 0; i < count; i++) packed.set(items[start + i] as Uint8Array, dataAt + 32 * i);
+    return packed;
+  }
+  // Little-endian hosts only (the wasm itself is little-endian, and so is every Node target we
+  // build for); the Uint32Array view writes the table without a DataView call per entry.
+  const offsets = new Uint32Array(packed.buffer, packedItemsHeaderBytes, count + 1);
+  let position = 0;
+  for (let i = 0; i < count; i++) {
+    const item = items[start + i] as Uint8Array;
+    offsets[i] = position;
+    packed.set(item, dataAt + position);
+    position += item.length;
+  }
+  offsets[count] = position;
+  return packed;
+}
+
+/** Where the parts of a packed items buffer lie (byte offsets into it). */
+export interface PackedItemsLayout {
+  readonly count: number;
+  readonly dataBytes: number;
+  readonly uniform32: boolean;
+  /** Offset of the offsets table; meaningless when `uniform32`. */
+  readonly offsetsAt: number;
+  readonly dataAt: number;
+}
+
+/**
+ * Reads and checks the layout of a buffer made by {@link packItems}. Both ends are this
+ * package, so a mismatch is a programmer error: asserted, not reported as bad input.
+ */
+export function readPackedItems(packed: Uint8Array): PackedItemsLayout {
+  assert(
+    packed.byteLength >= packedItemsHeaderBytes,
+    `packed items: ${packed.byteLength} bytes, shorter than the header`,
+  );
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const count = view.getUint32(0, true);
+  const dataBytes = view.getUint32(4, true);
+  const uniform32 = (view.getUint32(8, true) & packedItemsUniform32) !== 0;
+  const offsetsAt = packedItemsHeaderBytes;
+  const dataAt = uniform32 ? packedItemsHeaderBytes : packedItemsHeaderBytes + align16(4 * (count + 1));
+  assert(
+    packed.byteLength === dataAt + dataBytes,
+    `packed items: ${packed.byteLength} bytes, expected ${dataAt + dataBytes}`,
+  );
+  if (uniform32) {
+    assert(dataBytes === 32 * count, `packed items: uniform 32-byte items but ${dataBytes} data bytes for ${count}`);
+  } else {
+    assert(
+      view.getUint32(offsetsAt + 4 * count, true) === dataBytes,
+      'packed items: offsets table does not end at dataBytes',
+    );
+  }
+  return { count, dataBytes, uniform32, offsetsAt, dataAt };
+}
+
+/** Verdict bytes (1 valid, 0 invalid) as booleans; anything else is a programmer error. */
+export function verdictsToBooleans(verdicts: Uint8Array, out: boolean[], at: number): void {
+  for (let i = 0; i < verdicts.length; i++) {
+    const verdict = verdicts[i];
+    assert(verdict === 0 || verdict === 1, `verdict byte ${i} is ${verdict}, expected 0 or 1`);
+    out[at + i] = verdict === 1;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The piscina worker of `CryptoPool`: one task in, one packed buffer out.
+ *
+ * Importing src/crypto/wasm.ts instantiates the project's wasm once for this thread; it
+ * compiles nothing, because the pool passes the main thread's compiled module in
+ * `workerData[wasmModuleKey]` (a `WebAssembly.Module` is structured-cloneable). Every task
+ * copies its packed input into wasm memory with one `set`, makes one or two wasm calls, and
+ * returns a fresh buffer that piscina transfers back (`move`), so nothing is cloned item by item.
+ *
+ * Failure policy: if anything throws inside a task — a wasm trap above all — the wasm
+ * instance's state is no longer known (a trap can stop a routine half way through its scratch
+ * memory), so the worker reports the cause to the pool on `parentPort` and exits. Piscina then
+ * rejects the task and starts a replacement thread, and the pool turns the two into one
+ * `WorkerCrashedError` that names the cause. No task ever resolves after a failure.
+ *
+ * Loaded as dist/pool/worker.js in production, or through worker-tsx.mjs when the pool runs
+ * from its TypeScript sources (tests, `npm run bench`); see crypto-pool.ts.
+ */
+
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { move } from 'piscina';
+import { assert } from '../assert.js';
+import { verifyPackedBatch } from '../crypto/ed25519.js';
+import { sha256Wasm } from '../crypto/sha256.js';
+import { memoryU8, reserveIo, wasmModule, wasmModuleKey } from '../crypto/wasm.js';
+import {
+  type CrashMode,
+  type CrashReport,
+  crashModes,
+  crashReportKey,
+  type PoolTask,
+  readPackedItems,
+  testHooksKey,
+  type WorkerProbe,
+  workerExitCodeAfterFailure,
+} from './packing.js';
+
+const hashBytes = 32;
+
+function workerDataField(key: string): unknown {
+  const data: unknown = workerData;
+  if (typeof data !== 'object' || data === null) return undefined;
+  return (data as Record<string, unknown>)[key];
+}
+
+const testHooksEnabled = workerDataField(testHooksKey) === true;
+
+function align64(n: number): number {
+  return Math.ceil(n / 64) * 64;
+}
+
+/** Copies a packed items buffer into the io region; returns its base and room for `outBytes` after it. */
+function copyIn(packed: Uint8Array, outBytes: number): { base: number; out: number } {
+  const packedBytes = align64(packed.byteLength);
+  const base = reserveIo(packedBytes + outBytes);
+  memoryU8().set(packed, base);
+  return { base, out: base + packedBytes };
+}
+
+/** SHA-256 of each packed message, in one wasm call; digests back to back. */
+function sha256Task(packed: Uint8Array): Uint8Array {
+  const layout = readPackedItems(packed);
+  assert(!layout.uniform32, 'sha256 task: expected an offsets table');
+  const { base, out } = copyIn(packed, layout.count * hashBytes);
+  sha256Wasm.sha256Many(base + layout.dataAt, base + layout.offsetsAt, layout.count, out);
+  return memoryU8().slice(out, out + layout.count * hashBytes);
+}
+
+/** RFC 9162 root of the packed leaves (one aligned subtree of the caller's tree). */
+function merkleTask(packed: Uint8Array): Uint8Array {
+  const layout = readPackedItems(packed);
+  assert(layout.count > 0, 'merkle task: no leaves (the empty tree is handled by the caller)');
+  // Leaf hashes, then one more hash of room for the root (merkleRootOfHashes works in place).
+  const { base, out } = copyIn(packed, (layout.count + 1) * hashBytes);
+  if (layout.uniform32) {
+    sha256Wasm.merkleLeafHashes32(base + layout.dataAt, layout.count, out);
+  } else {
+    sha256Wasm.merkleLeafHashes(base + layout.dataAt, base + layout.offsetsAt, layout.count, out);
+  }
+  const root = out + layout.count * hashBytes;
+  sha256Wasm.merkleRootOfHashes(out, layout.count, root);
+  return memoryU8().slice(root, root + hashBytes);
+}
+
+/** Test hook: die in the requested way, part-way through a task. */
+function crashTask(packed: Uint8Array): never {
+  if (!testHooksEnabled) throw new Error('crash task refused: this pool was not created with test hooks');
+  const mode = crashModes[packed[0] ?? 255] as CrashMode | undefined;
+  if (mode === 'exit') process.exit(packed[1] ?? 1);
+  if (mode === 'trap') {
+    // A genuine wasm trap: an address far past the end of linear memory.
+    sha256Wasm.sha256(0xffff_ff00, 64, 0);
+    throw new Error('crash task: expected a wasm trap, but the call returned');
+  }
+  throw new Error(`crash task: thrown on purpose (mode ${mode ?? 'unknown'})`);
+}
+
+function run(task: PoolTask): Uint8Array | WorkerProbe {
+  switch (task.kind) {
+    case 'verify':
+      return verifyPackedBatch(task.packed);
+    case 'sha256':
+      return sha256Task(task.packed);
+    case 'merkle':
+      return merkleTask(task.packed);
+    case 'ping':
+      // Echo: what the per-task overhead is measured with (a round trip, transfer both ways).
+      return task.packed;
+    case 'probe':
+      return { threadId, moduleFromParent: wasmModule === workerDataField(wasmModuleKey) };
+    case 'crash':
+      return crashTask(task.packed);
+    default:
+      throw new Error(`unknown pool task kind ${JSON.stringify((task as { kind: unknown }).kind)}`);
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** The piscina handler. */
+export default function handleTask(task: PoolTask): unknown {
+  let result: Uint8Array | WorkerProbe;
+  try {
+    result = run(task);
+  } catch (error) {
+    const report: CrashReport = { taskId: task.id, cause: describeError(error) };
+    // Node delivers a worker's parentPort messages before its 'exit' event, so the pool has
+    // the cause in hand when piscina rejects the task with "worker exited with code 70".
+    parentPort?.postMessage({ [crashReportKey]: report });
+    process.exit(workerExitCodeAfterFailure);
+  }
+  return result instanceof Uint8Array ? move(result) : result;
+}
