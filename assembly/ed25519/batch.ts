@@ -20,7 +20,7 @@
 import { sha512Final, sha512Init, sha512Update } from '../sha512';
 import { ensureBaseTable } from './base';
 import { geDecompress } from './decompress';
-import { msmScratchBytes, msmStraus } from './msm';
+import { msmPippenger, msmScratchBytes, msmStraus, pippengerScratchBytes, pippengerWindowBits } from './msm';
 import { geIsSmallOrder, geNeg, pointBytes } from './point';
 import { scAdd, scIsCanonical, scMulAdd, scReduce64 } from './scalar';
 import { verifySingle } from './verify';
@@ -78,7 +78,7 @@ function layout(scratch: usize, n: usize): usize {
   keySlots = at; at += slots << 2;
   keySlotMask = slots - 1;
   entries = at; at += (n << 1) << 3;
-  msmScratch = at; at += msmScratchBytes(n << 1);
+  msmScratch = at; at += max(msmScratchBytes(n << 1), pippengerScratchBytes(n << 1, pippengerWindowBits(n << 1)));
   return at;
 }
 
@@ -98,6 +98,7 @@ function keysEqual(a: usize, b: usize): bool {
 }
 
 const keyBad: u32 = 0xffffffff;
+const PIPPENGER_MIN: usize = 384;
 
 // Returns the index of the distinct key with the bytes at `publicKey` (decoding it on first
 // sight), or keyBad if it does not decode. Undecodable keys are remembered too.
@@ -172,6 +173,18 @@ function prepare(n: usize, coefficients: usize): usize {
   return count;
 }
 
+/**
+ * Multi-scalar multiplications with at least this many points use Pippenger, smaller ones
+ * Straus. Measured with bench/ed25519.ts on distinct keys (two points a signature): see the
+ * closing note of issue 3 for the figures.
+ */
+export let pippengerMinPoints: usize = PIPPENGER_MIN;
+
+/** Test hook: sets pippengerMinPoints (0 restores the measured default). */
+export function setPippengerMinPoints(points: usize): void {
+  pippengerMinPoints = points == 0 ? PIPPENGER_MIN : points;
+}
+
 const baseScalar: usize = memory.data(32, 8);
 const sum: usize = memory.data(160, 8);
 
@@ -199,7 +212,8 @@ function checkRange(from: usize, to: usize): bool {
     store<u32>(entries + (count << 3) + 4, <u32>(itemZ + (i << 5)));
     count++;
   }
-  msmStraus(sum, baseScalar, entries, count, msmScratch);
+  if (count >= pippengerMinPoints) msmPippenger(sum, baseScalar, entries, count, msmScratch, pippengerWindowBits(count));
+  else msmStraus(sum, baseScalar, entries, count, msmScratch);
   return geIsSmallOrder(sum);
 }
 

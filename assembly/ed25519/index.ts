@@ -5,7 +5,7 @@
 import { verifySingle } from './verify';
 import { scMulAdd, scReduce64 } from './scalar';
 import { ensureBaseTable } from './base';
-import { batchScratchBytes, verifyBatch } from './batch';
+import { batchScratchBytes, setPippengerMinPoints, verifyBatch } from './batch';
 
 export { sha512, sha512Many } from '../sha512';
 
@@ -43,3 +43,9 @@ export function ed25519ScalarMulAdd(out: usize, a: usize, b: usize, c: usize): v
   scMulAdd(out, a, b, c);
 }
 
+
+/** Test and benchmark hook: multi-scalar multiplications of at least `points` points use
+ * Pippenger instead of Straus (0 restores the measured default). */
+export function ed25519SetPippengerMinPoints(points: u32): void {
+  setPippengerMinPoints(<usize>points);
+}

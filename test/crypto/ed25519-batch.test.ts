@@ -1,7 +1,7 @@
 // Batch verification must give exactly the single verdicts (DESIGN.md decision 1), for any
 // mix of valid, invalid and edge-case items, at every batch size.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Ed25519BatchItem,
   ed25519GenerateKeyPair,
@@ -14,7 +14,12 @@ import {
   slicePackedBatch,
   verifyPackedBatch,
 } from '../../src/crypto/ed25519.js';
+import { wasmExports } from '../../src/crypto/wasm.js';
 import { fuzzParams } from '../support/fuzz.js';
+
+/** Test hook: multi-scalar multiplications of at least this many points use Pippenger. */
+const setPippengerMinPoints = (wasmExports as unknown as { ed25519SetPippengerMinPoints(points: number): void })
+  .ed25519SetPippengerMinPoints;
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
@@ -167,6 +172,28 @@ describe('ed25519 batch verification', () => {
     const good = makeItem('valid', 0, Uint8Array.of(1, 2, 3), 0);
     const items = [bad, good, bad, good, good, bad, good];
     expect(ed25519VerifyBatch(items)).toEqual(items.map((item) => item === good));
+  });
+});
+
+describe('ed25519 batch verification with Pippenger forced (every size)', () => {
+  beforeAll(() => setPippengerMinPoints(1));
+  afterAll(() => setPippengerMinPoints(0));
+
+  it('batch verdict equals single verdicts for random mixes, sizes 1 to 48, Pippenger', () => {
+    fc.assert(
+      fc.property(fc.array(itemArbitrary, { minLength: 1, maxLength: 48 }), (items) => {
+        const singles = items.map((item) => ed25519Verify(item.publicKey, item.message, item.signature));
+        expect(ed25519VerifyBatch(items)).toEqual(singles);
+      }),
+      fuzzParams(0.2),
+    );
+  });
+
+  it('an all-valid batch of 300 with repeated keys verifies, and one flipped item is found, Pippenger', () => {
+    const items = Array.from({ length: 300 }, (_, i) => makeItem('valid', i, Uint8Array.of(i, i >> 8, 3), 0));
+    expect(ed25519VerifyBatch(items).every((verdict) => verdict)).toBe(true);
+    items[123] = makeItem('flipSignature', 123, Uint8Array.of(123, 0, 3), 9);
+    expect(ed25519VerifyBatch(items)).toEqual(items.map((_, i) => i !== 123));
   });
 });
 
