@@ -149,7 +149,15 @@ export interface PoolInternals {
   running(): number;
 }
 
-type InternalOptions = CryptoPoolOptions & { [poolTestHooks]?: boolean };
+/** @internal Test-only switches, reachable only through the {@link poolTestHooks} symbol. */
+export interface PoolTestHooks {
+  /** Let workers run the hidden `crash` task (exit, wasm trap or throw, on request). */
+  readonly crashTasks?: boolean;
+  /** Do not hand workers the compiled module (the negative control of the no-compile test). */
+  readonly withholdModule?: boolean;
+}
+
+type InternalOptions = CryptoPoolOptions & { [poolTestHooks]?: PoolTestHooks };
 
 const runningFromSource = import.meta.url.endsWith('.ts');
 const workerUrl = new URL(runningFromSource ? './worker-tsx.mjs' : './worker.js', import.meta.url);
@@ -341,8 +349,10 @@ export class CryptoPool {
     requireInteger(maxQueue, 'options.maxQueue', where, 0, poolQueueTasksMax);
     this.threads = threads;
     this.maxQueue = maxQueue;
-    const workerData: Record<string, unknown> = { [wasmModuleKey]: wasmModule };
-    if (internal[poolTestHooks] === true) workerData[testHooksKey] = true;
+    const hooks = internal[poolTestHooks];
+    const workerData: Record<string, unknown> = {};
+    if (hooks?.withholdModule !== true) workerData[wasmModuleKey] = wasmModule;
+    if (hooks?.crashTasks === true) workerData[testHooksKey] = true;
     this.#piscina = new Piscina({
       filename: workerUrl.href,
       minThreads,
