@@ -218,7 +218,7 @@ describe('CryptoPool.sha256Many', () => {
   });
 
   it('hashes a large call split into chunks, including empty and 1 MiB messages', async () => {
-    const messages = Array.from({ length: 20_000 }, (_, i) => randomBytes(i % 257));
+    const messages: Uint8Array[] = Array.from({ length: 20_000 }, (_, i) => randomBytes(i % 257));
     messages[5] = randomBytes(1 << 20);
     messages[19_999] = new Uint8Array(0);
     const ours = await pool.sha256Many(messages);
