@@ -50,6 +50,7 @@ let msmScratch: usize = 0;
 let scratchEnd: usize = 0;
 
 let keyCount: usize = 0;
+let keyHashSeed: u64 = 0;
 let stamp: u32 = 0;
 let packedBase: usize = 0;
 let messagesBase: usize = 0;
@@ -103,9 +104,14 @@ const PIPPENGER_MIN: usize = 384;
 // Returns the index of the distinct key with the bytes at `publicKey` (decoding it on first
 // sight), or keyBad if it does not decode. Undecodable keys are remembered too.
 function internKey(publicKey: usize, item: usize): u32 {
-  // Keys are attacker-chosen, so mix all 32 bytes; a collision only costs a comparison.
-  let h = load<u64>(publicKey) ^ load<u64>(publicKey, 8) ^ load<u64>(publicKey, 16) ^ load<u64>(publicKey, 24);
-  h *= 0x9e3779b97f4a7c15;
+  // Keys are attacker-chosen: a fixed hash would let a batch of crafted keys share one probe
+  // chain (quadratic time). Seeding with 8 random bytes drawn per call keeps chains short.
+  let h = keyHashSeed;
+  h = (h ^ load<u64>(publicKey)) * 0x9e3779b97f4a7c15;
+  h = (h ^ load<u64>(publicKey, 8)) * 0xbf58476d1ce4e5b9;
+  h = (h ^ load<u64>(publicKey, 16)) * 0x94d049bb133111eb;
+  h = (h ^ load<u64>(publicKey, 24)) * 0x9e3779b97f4a7c15;
+  h ^= h >> 29;
   let slot = <usize>(h >> 32) & keySlotMask;
   while (true) {
     const entry = load<u32>(keySlots + (slot << 2));
@@ -239,7 +245,8 @@ function resolve(from: usize, to: usize): void {
 
 /**
  * Verifies the packed batch at `packed` with the coefficients at `coefficients` (16 bytes
- * each), writing one verdict byte per item (1 valid, 0 invalid) to `verdicts`. `scratch`
+ * each, then 8 more random bytes that seed the key hash table), writing one verdict byte
+ * per item (1 valid, 0 invalid) to `verdicts`. `scratch`
  * must hold batchScratchBytes(count) bytes. Returns the number of valid items.
  */
 export function verifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
@@ -250,6 +257,7 @@ export function verifyBatch(packed: usize, coefficients: usize, verdicts: usize,
   scratchEnd = layout(scratch, n);
   memory.fill(keySlots, 0, (keySlotMask + 1) << 2);
   keyCount = 0;
+  keyHashSeed = load<u64>(coefficients + (n << 4)); // 8 random bytes after the coefficients
   stamp = 0;
   ensureBaseTable();
   const count = prepare(n, coefficients);

@@ -21,7 +21,8 @@ export function ed25519Verify(publicKey: usize, signature: usize, message: usize
 
 /**
  * Verifies the packed batch at `packed` (layout in batch.ts) with 16-byte coefficients at
- * `coefficients`; writes one verdict byte per item to `verdicts`; returns the valid count.
+ * `coefficients` (followed by an 8-byte random hash seed); writes one verdict byte per item
+ * to `verdicts`; returns the valid count.
  * `scratch` must hold ed25519BatchScratchBytes(count) bytes.
  */
 export function ed25519VerifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {

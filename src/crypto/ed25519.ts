@@ -240,14 +240,16 @@ export function verifyPackedBatch(packed: Uint8Array): Uint8Array {
   if (count === 0) return new Uint8Array(0);
   const packedAt = 0;
   const coefficientsAt = align64(packed.length);
-  const verdictsAt = coefficientsAt + align64(count * coefficientBytes);
+  // The coefficients are followed by 8 random bytes that seed the wasm's public-key hash table.
+  const randomBytes = count * coefficientBytes + 8;
+  const verdictsAt = coefficientsAt + align64(randomBytes);
   const scratchAt = verdictsAt + align64(count);
   const base = reserveIo(scratchAt + wasm.ed25519BatchScratchBytes(count));
   const memory = memoryU8();
   memory.set(packed, base + packedAt);
   // The coefficients must be unpredictable to whoever chose the signatures: a CSPRNG, fresh
   // per call. getRandomValues fills at most 65536 bytes at a time.
-  const coefficients = memory.subarray(base + coefficientsAt, base + coefficientsAt + count * coefficientBytes);
+  const coefficients = memory.subarray(base + coefficientsAt, base + coefficientsAt + randomBytes);
   for (let at = 0; at < coefficients.length; at += 65536) {
     crypto.getRandomValues(coefficients.subarray(at, Math.min(at + 65536, coefficients.length)));
   }
