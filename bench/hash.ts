@@ -10,7 +10,15 @@ import * as hashtree from '@chainsafe/hashtree';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { createSHA256 } from 'hash-wasm';
 import { sha256WasmOnly } from '../src/crypto/sha256.js';
-import { merkleRoot, sha256, sha256Many, sha256ManyPacked } from '../src/index.js';
+import {
+  type MerkleInclusionProof,
+  MerkleTree,
+  merkleRoot,
+  sha256,
+  sha256Many,
+  sha256ManyPacked,
+  verifyMerkleInclusion,
+} from '../src/index.js';
 import { type BenchTable, type BenchTask, measure, oursName } from './common.js';
 
 const hashWasm = await createSHA256();
@@ -54,6 +62,28 @@ function sszRoot(leaves: Uint8Array, hashLevel: (input: Uint8Array, output: Uint
     level = next;
   }
   return level;
+}
+
+/** RFC 9162 §2.1.3.2 inclusion verification with node:crypto, the peer for proof checking. */
+function nodeVerifyInclusion(leaf: Uint8Array, proof: MerkleInclusionProof, root: Uint8Array): boolean {
+  let fn = proof.leafIndex;
+  let sn = proof.treeSize - 1;
+  let r: Uint8Array = nodeDigest(Buffer.concat([Uint8Array.of(0), leaf]));
+  for (const p of proof.path) {
+    if (sn === 0) return false;
+    if ((fn & 1) === 1 || fn === sn) {
+      r = nodeDigest(Buffer.concat([Uint8Array.of(1), p, r]));
+      while ((fn & 1) === 0 && fn !== 0) {
+        fn >>>= 1;
+        sn >>>= 1;
+      }
+    } else {
+      r = nodeDigest(Buffer.concat([Uint8Array.of(1), r, p]));
+    }
+    fn >>>= 1;
+    sn >>>= 1;
+  }
+  return sn === 0 && Buffer.compare(Buffer.from(r), Buffer.from(root)) === 0;
 }
 
 function firstCallTimes(): string {
@@ -187,6 +217,47 @@ export async function run(): Promise<BenchTable> {
       unit,
       fn: () => sszRoot(packed, asSha256.hashInto),
       note: '64-byte SSZ nodes, 4-lane SIMD batch (not RFC 6962)',
+    });
+  }
+
+  {
+    // A regulator's workload: proofs served from one tree and verified, 2^16 leaves.
+    const count = 1 << 16;
+    const leafBytes = randomBytes(64 * count);
+    const leaves = Array.from({ length: count }, (_, i) => leafBytes.subarray(64 * i, 64 * i + 64));
+    const tree = MerkleTree.fromLeaves(leaves);
+    const root = tree.root;
+    const picks = Array.from({ length: 1024 }, (_, i) => (i * 2654435761) % count);
+    const proofs = picks.map((i) => tree.inclusionProof(i));
+    tasks.push({
+      case: 'inclusion proofs, 2^16 tree',
+      impl: `${oursName} MerkleTree.inclusionProof`,
+      items: picks.length,
+      unit: 'proof',
+      fn: () => picks.map((i) => tree.inclusionProof(i)),
+      note: 'served from the stored levels, no rehashing',
+    });
+    const verifyCase = 'verify inclusion proofs, 2^16 tree';
+    tasks.push({
+      case: verifyCase,
+      impl: oursName,
+      items: picks.length,
+      unit: 'proof',
+      ours: true,
+      fn: () =>
+        picks.every((leaf, k) =>
+          verifyMerkleInclusion(leaves[leaf] as Uint8Array, proofs[k] as MerkleInclusionProof, root),
+        ),
+    });
+    tasks.push({
+      case: verifyCase,
+      impl: 'node:crypto (same RFC 9162 algorithm)',
+      items: picks.length,
+      unit: 'proof',
+      fn: () =>
+        picks.every((leaf, k) =>
+          nodeVerifyInclusion(leaves[leaf] as Uint8Array, proofs[k] as MerkleInclusionProof, root),
+        ),
     });
   }
 

@@ -9,7 +9,7 @@
  * j is then exactly MTH(D[i·2^j : min((i+1)·2^j, n)]), which is how every proof below
  * reads the tree without rehashing.
  */
-import { merkleLeavesMax, merkleProofHashesMax } from '../limits.js';
+import { merkleLeavesMax, merkleProofHashesMax, messageBytesMax } from '../limits.js';
 import {
   packMessages,
   sha256DigestBytes,
@@ -51,21 +51,32 @@ function ceilLog2(n: number): number {
   return level;
 }
 
-/** SHA-256(0x01 ‖ left ‖ right) through the wasm node path. */
+/**
+ * SHA-256(0x01 ‖ left ‖ right) on the wasm scalar path: one node at a time, as proof
+ * verification needs them (the SIMD level path would hash three idle lanes alongside).
+ */
 function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const base = reserveIo(2 * hashBytes + hashBytes);
+  const base = reserveIo(128);
   const memory = memoryU8();
-  memory.set(left, base);
-  memory.set(right, base + hashBytes);
-  sha256Wasm.merkleNodeLevel(base, 1, base + 2 * hashBytes);
-  return memory.slice(base + 2 * hashBytes, base + 3 * hashBytes);
+  memory[base] = 0x01;
+  memory.set(left, base + 1);
+  memory.set(right, base + 1 + hashBytes);
+  sha256Wasm.sha256(base, 1 + 2 * hashBytes, base + 96);
+  return memory.slice(base + 96, base + 96 + hashBytes);
 }
 
 /** RFC 9162 §2.1.1 leaf hash SHA-256(0x00 ‖ leaf). */
 export function merkleLeafHash(leaf: Uint8Array): Uint8Array {
   requireBytes(leaf, 'leaf', 'merkleLeafHash');
-  const { data, offsets, out } = packMessages([leaf], 'merkleLeafHash', 'leaf');
-  sha256Wasm.merkleLeafHashes(data, offsets, 1, out);
+  if (leaf.length > messageBytesMax) {
+    throw new RangeError(`merkleLeafHash: leaf has ${leaf.length} bytes, limit ${messageBytesMax}`);
+  }
+  const base = reserveIo(1 + leaf.length + 63 + hashBytes);
+  const out = base + ((1 + leaf.length + 63) & ~63);
+  const memory = memoryU8();
+  memory[base] = 0x00;
+  memory.set(leaf, base + 1);
+  sha256Wasm.sha256(base, 1 + leaf.length, out);
   return memoryU8().slice(out, out + hashBytes);
 }
 
