@@ -61,29 +61,40 @@ import {
   verdictsToBooleans,
 } from './packing.js';
 
+// Tuning constants. Each was chosen from `npm run bench -- pool` on the 2-core development
+// machine (figures in the issue-4 report and bench/results/pool.md); the pool's results never
+// depend on them, only its speed does.
+
 /**
  * Signature batches of at most this many items are verified inline on the calling thread.
- * Measured (`npm run bench -- pool`, "inline vs pool" rows, 2-core machine): a round trip to
- * a warm worker costs about as much as verifying one or two signatures, so below this size the
- * pool is never faster for one caller; from here up a 2-thread pool wins on latency because
- * the batch is split across both threads.
+ * One pool task costs a round trip of roughly 0.1–0.3 ms on top of the work (measured: the
+ * per-task overhead rows, and "inline vs 1 task: verify n"); verifying 8 signatures takes
+ * ~0.6 ms, so below this the overhead would be a quarter or more of the call.
  */
 export const verifyInlineItemsMax = 8;
 
 /**
  * No chunk of a split signature batch is smaller than this. Batch verification gets cheaper per
- * signature as the batch grows (one multi-scalar multiplication, shared doublings) and levels
- * off around 1,000 items (~35 µs/signature against ~45 µs at 256 and ~170 µs alone on this
- * machine), so chunks below ~256 items would cost efficiency to buy parallelism.
+ * signature as the batch grows (one multi-scalar multiplication, keys that repeat merged):
+ * measured ~58 µs/signature at 256, ~43 at 512, ~35 at 1,024, ~23 at 4,096 and ~21 at 8,192
+ * (256 distinct keys). Below ~1,000 items a split buys latency at a steep price in CPU.
  */
-export const verifyChunkItemsMin = 256;
+export const verifyChunkItemsMin = 1024;
 
 /**
- * A large call is cut into about this many chunks per thread: enough that a thread slowed by a
- * neighbour (the machine is shared) does not hold the call up, few enough that every chunk
- * stays in the efficient range of batch verification.
+ * Chunks of a large signature batch aim at this size, where the cost per signature levels off
+ * (~21 µs at 8,192 and at 16,384): a batch is cut into `max(threads, n / 8192)` chunks, so
+ * every thread gets one and none is smaller than it need be. (Four chunks of 4,096 on two
+ * threads cost ~10 % more CPU than two of 8,192.)
  */
-export const chunksPerThread = 2;
+export const verifyChunkItemsTarget = 8192;
+
+/**
+ * A large hashing call (sha256Many, merkleRoot) is cut into about this many chunks per thread:
+ * hashing gains nothing from bigger batches past a few thousand blocks, so smaller chunks
+ * let a thread slowed by a neighbour (the machine is shared) hand work to the other.
+ */
+export const hashChunksPerThread = 2;
 
 /** sha256Many calls of at most this many 64-byte blocks of work run inline (~1 ms of hashing). */
 export const sha256InlineBlocksMax = 8192;
@@ -390,8 +401,9 @@ export class CryptoPool {
    * `ed25519VerifyBatch`/`ed25519Verify` for every item, invalid items found exactly.
    *
    * Up to {@link verifyInlineItemsMax} items are verified inline; larger batches are cut into
-   * chunks of at least {@link verifyChunkItemsMin} (and at most `ed25519BatchItemsMax`) items,
-   * about {@link chunksPerThread} per thread, each batch-verified in a worker.
+   * {@link verifyChunkCount} chunks (one per thread at least, about
+   * {@link verifyChunkItemsTarget} items each, none below {@link verifyChunkItemsMin}), each
+   * batch-verified in a worker.
    *
    * @returns one verdict per item, in order.
    * @throws TypeError/RangeError naming the item and field on malformed input (the same checks
@@ -404,8 +416,7 @@ export class CryptoPool {
     checkVerifyItems(items, where);
     const count = items.length;
     if (count <= verifyInlineItemsMax) return ed25519VerifyBatch(items);
-    const wanted = Math.min(this.#chunksWanted(), Math.floor(count / verifyChunkItemsMin));
-    const itemsPerChunk = Math.min(ed25519BatchItemsMax, Math.ceil(count / Math.max(1, wanted)));
+    const itemsPerChunk = Math.ceil(count / verifyChunkCount(count, this.threads, this.#capacity()));
     const ranges = splitByWeight(
       count,
       (i) => (items[i] as Ed25519BatchItem).message.length,
@@ -567,9 +578,9 @@ export class CryptoPool {
     return this.threads + this.maxQueue;
   }
 
-  /** How many chunks a large call is cut into: a few per thread, within the capacity. */
+  /** How many chunks a large hashing call is cut into: a few per thread, within the capacity. */
   #chunksWanted(): number {
-    return Math.min(this.threads * chunksPerThread, this.#capacity());
+    return Math.min(this.threads * hashChunksPerThread, this.#capacity());
   }
 
   /**
@@ -702,4 +713,16 @@ export function merkleSubtreeLeaves(count: number, parts: number, subtreesMax: n
   // Rounding down can double the number of subtrees; never beyond what an idle pool admits.
   while (Math.ceil(count / size) > Math.max(1, subtreesMax)) size *= 2;
   return size;
+}
+
+/**
+ * How many chunks `CryptoPool.verifyBatch` cuts `count` signatures into on `threads` threads:
+ * at least one per thread and about {@link verifyChunkItemsTarget} items each, but none
+ * smaller than {@link verifyChunkItemsMin}, no more than `tasksMax` (what an idle pool
+ * admits), and never fewer than a wasm batch's limit (`ed25519BatchItemsMax`) requires.
+ */
+export function verifyChunkCount(count: number, threads: number, tasksMax: number): number {
+  let chunks = Math.max(threads, Math.ceil(count / verifyChunkItemsTarget));
+  chunks = Math.min(chunks, Math.floor(count / verifyChunkItemsMin), tasksMax);
+  return Math.max(1, chunks, Math.ceil(count / ed25519BatchItemsMax));
 }

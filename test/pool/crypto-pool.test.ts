@@ -12,11 +12,13 @@ import {
 } from '../../src/crypto/ed25519.js';
 import { MerkleTree, merkleRoot } from '../../src/crypto/merkle.js';
 import { sha256Many } from '../../src/crypto/sha256.js';
+import { ed25519BatchItemsMax } from '../../src/limits.js';
 import {
   CryptoPool,
   merkleChunkLeavesMin,
   merkleInlineLeavesMax,
   merkleSubtreeLeaves,
+  verifyChunkCount,
   verifyChunkItemsMin,
   verifyInlineItemsMax,
 } from '../../src/pool/crypto-pool.js';
@@ -150,17 +152,44 @@ describe('CryptoPool.verifyBatch', () => {
   });
 
   it('finds exactly the invalid items, across chunk boundaries', async () => {
-    const items = baseItems.slice(0, 2 * verifyChunkItemsMin * 4 + 37);
-    const invalid = new Set([0, 1, verifyChunkItemsMin - 1, verifyChunkItemsMin, 1000, 1001, items.length - 1]);
+    const count = 5000;
+    const chunkItems = Math.ceil(count / verifyChunkCount(count, pool.threads, pool.threads + pool.maxQueue));
+    expect(chunkItems).toBeLessThan(count); // the batch really is split
+    const items = Array.from({ length: count }, (_, i) => baseItems[i % baseItems.length] as Ed25519BatchItem);
+    const invalid = new Set([0, 1, chunkItems - 1, chunkItems, chunkItems + 1, 1000, 1001, count - 1]);
     for (const at of invalid) items[at] = corrupt(items[at] as Ed25519BatchItem, 'signatureBit', at);
     const verdicts = await pool.verifyBatch(items);
     expect(verdicts.length).toBe(items.length);
     expect(verdicts.flatMap((ok, i) => (ok ? [] : [i]))).toEqual([...invalid].sort((a, b) => a - b));
     // The same as one-by-one verification, the definition of the verdicts.
-    for (const at of [...invalid, 2, 500, 1500]) {
+    for (const at of [...invalid, 2, 500, 2600, 4000]) {
       const item = items[at] as Ed25519BatchItem;
       expect(verdicts[at]).toBe(ed25519Verify(item.publicKey, item.message, item.signature));
     }
+  });
+
+  it('chunk counts: one per thread at least, none below the minimum, within the task budget', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1 << 20 }),
+        fc.integer({ min: 1, max: 256 }),
+        fc.integer({ min: 1, max: 4096 }),
+        (count, threads, tasksMax) => {
+          const chunks = verifyChunkCount(count, threads, tasksMax);
+          const chunkItems = Math.ceil(count / chunks);
+          expect(chunks).toBeGreaterThanOrEqual(1);
+          expect(chunkItems).toBeLessThanOrEqual(ed25519BatchItemsMax);
+          if (chunks > 1 && chunks > Math.ceil(count / ed25519BatchItemsMax)) {
+            expect(Math.floor(count / chunks)).toBeGreaterThanOrEqual(verifyChunkItemsMin);
+            expect(chunks).toBeLessThanOrEqual(tasksMax);
+          }
+          if (count >= threads * verifyChunkItemsMin && threads <= tasksMax) {
+            expect(chunks).toBeGreaterThanOrEqual(threads);
+          }
+        },
+      ),
+      fuzzParams(1),
+    );
   });
 
   it('batches at and around the inline threshold agree with single verification', async () => {

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench -- pool`: the worker pool (issue 4). Batch verification of 16,384 signatures
+ * and an RFC 9162 root over 2^20 leaves, inline on the calling thread and on pools of 1 and 2
+ * threads; the per-task overhead of a round trip to a warm worker; and the sweeps behind the
+ * pool's tuning constants (batch size vs cost per signature; inline vs one pool task at small
+ * sizes for verification, hashing and Merkle roots).
+ *
+ * The machine is shared and has 2 cores: the 2-thread figures can only show a 2× speed-up
+ * when nothing else runs. The notes record the load average before and after.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import {
+  type Ed25519BatchItem,
+  ed25519GenerateKeyPair,
+  ed25519Sign,
+  ed25519VerifyBatch,
+  packVerifyBatch,
+  verifyPackedBatch,
+} from '../src/crypto/ed25519.js';
+import { merkleRoot } from '../src/crypto/merkle.js';
+import { sha256Many } from '../src/crypto/sha256.js';
+import { CryptoPool, poolInternals } from '../src/pool/crypto-pool.js';
+import { packItems } from '../src/pool/packing.js';
+import { pingWorker } from '../src/pool/testing.js';
+import { type BenchRow, type BenchTable, type BenchTask, measure, oursName } from './common.js';
+
+const signatures = 16_384;
+const merkleLog2 = 20;
+const messageBytes = 128; // a typical signed transaction
+
+function signedItems(count: number): Ed25519BatchItem[] {
+  const keys = Array.from({ length: 256 }, () => ed25519GenerateKeyPair());
+  return Array.from({ length: count }, (_, i) => {
+    const { publicKey, secretKey } = keys[i % keys.length] as (typeof keys)[number];
+    const message = randomBytes(messageBytes);
+    return { publicKey, message, signature: ed25519Sign(secretKey, message) };
+  });
+}
+
+function loadNote(): string {
+  return os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ');
+}
+
+function row(rows: BenchRow[], caseName: string, impl: string): BenchRow | undefined {
+  return rows.find((r) => r.case === caseName && r.impl === impl);
+}
+
+export async function run(): Promise<BenchTable> {
+  const notes: string[] = [`load average (1/5/15 min) at start: ${loadNote()}`];
+  process.stderr.write('  signing 16,384 items …\n');
+  const items = signedItems(signatures);
+  const leafBytes = randomBytes(32 << merkleLog2);
+  // Leaves as views of one buffer, like the digests sha256Many returns (a block's tx hashes).
+  const leaves = Array.from({ length: 1 << merkleLog2 }, (_, i) => leafBytes.subarray(32 * i, 32 * i + 32));
+
+  const pool1 = new CryptoPool({ threads: 1 });
+  const pool2 = new CryptoPool({ threads: 2 });
+  await Promise.all([pool1.ready(), pool2.ready()]);
+  const impl1 = `${oursName} pool, 1 thread`;
+  const impl2 = `${oursName} pool, 2 threads`;
+  const inline = `${oursName} inline (calling thread)`;
+  const tasks: BenchTask[] = [];
+
+  try {
+    // The headline: 2 threads over 1 on one large batch, and on one large tree.
+    const verifyCase = `verify ${signatures.toLocaleString('en')} signatures (batch)`;
+    tasks.push({
+      case: verifyCase,
+      impl: impl2,
+      items: signatures,
+      unit: 'sig',
+      ours: true,
+      fn: async () => pool2.verifyBatch(items),
+    });
+    tasks.push({
+      case: verifyCase,
+      impl: impl1,
+      items: signatures,
+      unit: 'sig',
+      fn: async () => pool1.verifyBatch(items),
+    });
+    tasks.push({ case: verifyCase, impl: inline, items: signatures, unit: 'sig', fn: () => ed25519VerifyBatch(items) });
+    const merkleCase = `merkle root, 2^${merkleLog2} leaves of 32 B`;
+    const leafCount = 1 << merkleLog2;
+    tasks.push({
+      case: merkleCase,
+      impl: impl2,
+      items: leafCount,
+      unit: 'leaf',
+      ours: true,
+      fn: async () => pool2.merkleRoot(leaves),
+    });
+    tasks.push({
+      case: merkleCase,
+      impl: impl1,
+      items: leafCount,
+      unit: 'leaf',
+      fn: async () => pool1.merkleRoot(leaves),
+    });
+    tasks.push({ case: merkleCase, impl: inline, items: leafCount, unit: 'leaf', fn: () => merkleRoot(leaves) });
+
+    // Per-task overhead: one round trip to a warm worker, the buffer transferred both ways.
+    for (const bytes of [64, 64 * 1024]) {
+      const overheadCase = `per-task overhead, ${bytes === 64 ? '64 B' : '64 KiB'} round trip`;
+      tasks.push({ case: overheadCase, impl: impl1, items: 1, unit: 'task', fn: async () => pingWorker(pool1, bytes) });
+      tasks.push({ case: overheadCase, impl: impl2, items: 1, unit: 'task', fn: async () => pingWorker(pool2, bytes) });
+    }
+
+    // Chunk size: cost per signature of one batch (inline, one thread) as the batch grows.
+    for (const size of [64, 128, 256, 512, 1024, 2048, 4096, 8192]) {
+      const packed = packVerifyBatch(items.slice(0, size));
+      tasks.push({
+        case: 'batch size sweep (verifyPackedBatch)',
+        impl: `batch of ${size}`,
+        items: size,
+        unit: 'sig',
+        fn: () => verifyPackedBatch(packed),
+      });
+    }
+
+    // Inline thresholds: inline against exactly one pool task (pack, send, run, return).
+    const run1 = pool2[poolInternals].runTask;
+    for (const size of [1, 2, 4, 8, 16, 32]) {
+      const batch = items.slice(0, size);
+      const caseName = `inline vs 1 task: verify ${size}`;
+      tasks.push({
+        case: caseName,
+        impl: inline,
+        items: size,
+        unit: 'sig',
+        ours: true,
+        fn: () => ed25519VerifyBatch(batch),
+      });
+      tasks.push({
+        case: caseName,
+        impl: 'one pool task',
+        items: size,
+        unit: 'sig',
+        fn: async () => run1('verify', packVerifyBatch(batch)),
+      });
+    }
+    for (const count of [256, 1024, 4096, 16_384]) {
+      const messages = items.slice(0, count).map((item) => item.message.subarray(0, 64));
+      const caseName = `inline vs 1 task: sha256 ${count} × 64 B`;
+      tasks.push({
+        case: caseName,
+        impl: inline,
+        items: count,
+        unit: 'hash',
+        ours: true,
+        fn: () => sha256Many(messages),
+      });
+      tasks.push({
+        case: caseName,
+        impl: 'one pool task',
+        items: count,
+        unit: 'hash',
+        fn: async () => run1('sha256', packItems(messages, 0, count, false)),
+      });
+    }
+    for (const count of [1024, 4096, 16_384]) {
+      const some = leaves.slice(0, count);
+      const caseName = `inline vs 1 task: merkle ${count} leaves`;
+      tasks.push({ case: caseName, impl: inline, items: count, unit: 'leaf', ours: true, fn: () => merkleRoot(some) });
+      tasks.push({
+        case: caseName,
+        impl: 'one pool task',
+        items: count,
+        unit: 'leaf',
+        fn: async () => run1('merkle', packItems(some, 0, count, true)),
+      });
+    }
+
+    const rows = await measure(tasks, { timeMs: 1500, iterationsMin: 5 });
+    for (const r of rows) if (r.unit === 'task') r.note = `${(r.msPerCall * 1000).toFixed(0)} µs per task`;
+    const speedup = (caseName: string) => {
+      const one = row(rows, caseName, impl1);
+      const two = row(rows, caseName, impl2);
+      return one !== undefined && two !== undefined ? two.itemsPerSec / one.itemsPerSec : Number.NaN;
+    };
+    notes.push(
+      `2 threads over 1, batch verification of ${signatures}: ${speedup(verifyCase).toFixed(2)}× (target ≥ 1.8×)`,
+      `2 threads over 1, merkle root of 2^${merkleLog2}: ${speedup(merkleCase).toFixed(2)}×`,
+      `load average (1/5/15 min) at end: ${loadNote()}`,
+    );
+    return { name: 'pool', rows, notes };
+  } finally {
+    await Promise.all([pool1.close(), pool2.close()]);
+  }
+}
