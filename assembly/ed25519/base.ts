@@ -1,9 +1,10 @@
 // The base point B (RFC 8032 §5.1) and its table of odd multiples, for [s]B in verification.
 //
 // The table holds B, 3B, 5B, ..., 127B in affine Niels form (y+x, y-x, 2dxy), so adding one
-// costs 3M instead of 4M, and wNAF digits of width 8 need one addition per ~9 bits. It is
-// computed once, on first use, into static memory (64 inversions, well under a millisecond),
-// rather than shipped as 7.5 KB of constants that would need their own generator and check.
+// costs 3M instead of 4M, and wNAF digits of width 8 need one addition per ~9 bits; a second
+// table holds the same multiples of 2^128 B. Both are computed once, on first use, into static
+// memory (128 inversions, about a millisecond), rather than shipped as 15 KB of constants that
+// would need their own generator and check.
 
 import { feInvert, feMul, feAdd, feSub, feD2 } from './field';
 import {
@@ -26,6 +27,13 @@ const baseY: usize = memory.data<i32>([
 /** B, 3B, ..., 127B as Niels points, 120 bytes each. */
 export const baseTable: usize = memory.data(<i32>(baseTableEntries * nielsBytes), 8);
 
+/**
+ * The same odd multiples of B' = 2^128 B. Single verification splits its base scalar
+ * u = u_lo + 2^128 u_hi into two 128-bit halves so that every scalar of its double-scalar
+ * multiplication is ~128 bits long (verify.ts).
+ */
+export const baseTableHigh: usize = memory.data(<i32>(baseTableEntries * nielsBytes), 8);
+
 /** B as a P3 point. */
 export const basePoint: usize = memory.data(160, 8);
 
@@ -37,21 +45,20 @@ const sum: usize = memory.data(160, 8);
 const zInverse: usize = memory.data(40, 8);
 const affineX: usize = memory.data(40, 8);
 const affineY: usize = memory.data(40, 8);
+const highPoint: usize = memory.data(160, 8);
 
-/** Builds the base table if it is not built yet (idempotent, cheap after the first call). */
-export function ensureBaseTable(): void {
-  if (baseReady) return;
-  geFromAffine(basePoint, baseX, baseY);
-  geDbl(sum, basePoint);
+// Fills `table` with P, 3P, ..., 127P in Niels form for the P3 point `p`.
+function fillNielsTable(table: usize, p: usize): void {
+  geDbl(sum, p);
   geP1P1ToP3(twoB, sum);
   geToCached(twoBCached, twoB);
-  memory.copy(current, basePoint, pointBytes);
+  memory.copy(current, p, pointBytes);
   for (let i: usize = 0; i < baseTableEntries; i++) {
-    // Normalise current = (2i+1)B to affine and store it in Niels form.
+    // Normalise current = (2i+1)P to affine and store it in Niels form.
     feInvert(zInverse, current + cZ);
     feMul(affineX, current + cX, zInverse);
     feMul(affineY, current + cY, zInverse);
-    const entry = baseTable + i * nielsBytes;
+    const entry = table + i * nielsBytes;
     feAdd(entry + cX, affineY, affineX);
     feSub(entry + cY, affineY, affineX);
     feMul(entry + cZ, affineX, affineY);
@@ -59,5 +66,18 @@ export function ensureBaseTable(): void {
     geAdd(sum, current, twoBCached);
     geP1P1ToP3(current, sum);
   }
+}
+
+/** Builds the base tables if they are not built yet (idempotent, cheap after the first call). */
+export function ensureBaseTable(): void {
+  if (baseReady) return;
+  geFromAffine(basePoint, baseX, baseY);
+  fillNielsTable(baseTable, basePoint);
+  memory.copy(highPoint, basePoint, pointBytes);
+  for (let i = 0; i < 128; i++) {
+    geDbl(sum, highPoint);
+    geP1P1ToP3(highPoint, sum);
+  }
+  fillNielsTable(baseTableHigh, highPoint);
   baseReady = true;
 }

@@ -4,6 +4,7 @@
 
 import { verifySingle } from './verify';
 import { scMulAdd, scReduce64 } from './scalar';
+import { scHalfGcd } from './halfgcd';
 import { ensureBaseTable } from './base';
 import { batchScratchBytes, setPippengerMinPoints, verifyBatch } from './batch';
 
@@ -44,6 +45,13 @@ export function ed25519ScalarMulAdd(out: usize, a: usize, b: usize, c: usize): v
   scMulAdd(out, a, b, c);
 }
 
+/**
+ * Test hook: for the 32-byte scalar k < L at `k`, writes r (32 bytes) and |t| (32 bytes) with
+ * r = t k mod L, r < 2^126, 0 < |t| < 2^127; returns 1 iff t is negative.
+ */
+export function ed25519ScalarHalfGcd(rOut: usize, tOut: usize, k: usize): i32 {
+  return scHalfGcd(rOut, tOut, k) ? 1 : 0;
+}
 
 /** Test and benchmark hook: multi-scalar multiplications of at least `points` points use
  * Pippenger instead of Straus (0 restores the measured default). */

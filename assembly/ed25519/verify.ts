@@ -1,17 +1,27 @@
 // Single Ed25519 verification with ZIP-215 semantics (DESIGN.md decision 1):
 //   refuse S >= L; decode A and R per ZIP-215 (decompress.ts); k = SHA-512(R ‖ A ‖ M) mod L;
 //   accept iff [8]([S]B - [k]A - R) is the identity.
-// [S]B + [k](-A) is one interleaved double-scalar multiplication: wNAF width 5 for -A (a
-// table of 8 odd multiples built per call) and width 8 for B (the static table of base.ts).
+//
+// The check runs on an equivalent equation with half-length scalars (Pornin 2020): halfgcd.ts
+// finds r = t k (mod L) with r < 2^126 and 0 < |t| < 2^127. Multiplying by t,
+//   [8]([t S]B - [t k]A - [t]R) = [8]([u]B - [r]A - [t]R),  u = t S mod L,
+// because (t k - r) A is a multiple of L A, a torsion point that [8] kills; and [8] t P = 0 iff
+// [8] P = 0, since [8] P lies in the subgroup of prime order L and 0 < |t| < L. So the verdict
+// is exactly that of the original equation, for every A and R (small-order ones included).
+// With u = u_lo + 2^128 u_hi, the sum [u_lo]B + [u_hi](2^128 B) + [r](-A) + [t](-R) has four
+// ~128-bit scalars and needs ~128 doublings instead of ~253: wNAF width 5 for A and R (tables
+// of 8 odd multiples built per call), width 8 for B and 2^128 B (the static tables of base.ts).
+// A negative t is handled by negating the whole equation: [|t| S]B + [r]A - [|t|]R.
 
 import { sha512Final, sha512Init, sha512Update } from '../sha512';
-import { baseTable, baseWindowBits, ensureBaseTable } from './base';
+import { baseTable, baseTableHigh, baseWindowBits, ensureBaseTable } from './base';
+import { scHalfGcd } from './halfgcd';
 import { geDecompress } from './decompress';
 import {
   geAdd, geAddNiels, geDbl, geIdentity, geIsSmallOrder, geNeg, geP1P1ToP2, geP1P1ToP3, geSub,
   geSubNiels, geToCached, nielsBytes, pointBytes,
 } from './point';
-import { scIsCanonical, scReduce64 } from './scalar';
+import { scIsCanonical, scMulAdd, scReduce64 } from './scalar';
 import { computeWnaf } from './wnaf';
 
 /** wNAF width for variable points (A in single verification, every point in Straus). */
@@ -42,12 +52,20 @@ export function buildPointTable(table: usize, p: usize): void {
 
 const pointA: usize = memory.data(160, 8);
 const pointR: usize = memory.data(160, 8);
-const cachedR: usize = memory.data(160, 8);
 const tableA: usize = memory.data(<i32>pointTableBytes, 8);
+const tableR: usize = memory.data(<i32>pointTableBytes, 8);
 const nafA: usize = memory.data(256, 8);
-const nafS: usize = memory.data(256, 8);
+const nafR: usize = memory.data(256, 8);
+const nafLow: usize = memory.data(256, 8);
+const nafHigh: usize = memory.data(256, 8);
 const digest: usize = memory.data(64, 8);
 const scalarK: usize = memory.data(32, 8);
+const shortR: usize = memory.data(32, 8); // r < 2^126
+const shortT: usize = memory.data(32, 8); // |t| < 2^127
+const scalarU: usize = memory.data(32, 8); // |t| S mod L
+const scalarLow: usize = memory.data(32, 8); // u mod 2^128
+const scalarHigh: usize = memory.data(32, 8); // u >> 128
+const zero32: usize = memory.data(32, 8);
 const accumulator: usize = memory.data(160, 8); // P2 between steps, P3 when adding
 const completed: usize = memory.data(160, 8); // P1P1
 
@@ -61,10 +79,10 @@ const completed: usize = memory.data(160, 8); // P1P1
 }
 
 // @ts-ignore: decorator
-@inline function addBaseDigit(digit: i32): void {
+@inline function addBaseDigit(digit: i32, table: usize): void {
   geP1P1ToP3(accumulator, completed);
-  if (digit > 0) geAddNiels(completed, accumulator, baseTable + <usize>(digit >> 1) * nielsBytes);
-  else geSubNiels(completed, accumulator, baseTable + <usize>((-digit) >> 1) * nielsBytes);
+  if (digit > 0) geAddNiels(completed, accumulator, table + <usize>(digit >> 1) * nielsBytes);
+  else geSubNiels(completed, accumulator, table + <usize>((-digit) >> 1) * nielsBytes);
 }
 
 /**
@@ -86,28 +104,41 @@ export function verifySingle(publicKey: usize, signature: usize, message: usize,
   sha512Final(digest);
   scReduce64(scalarK, digest);
 
-  // [S]B + [k](-A), scanning both wNAFs from the top.
-  geNeg(pointA, pointA);
+  // Short scalars (see the top of this file): r = t k mod L; u = |t| S mod L, split in halves.
+  const tNegative = scHalfGcd(shortR, shortT, scalarK);
+  scMulAdd(scalarU, shortT, s, zero32);
+  memory.copy(scalarLow, scalarU, 16);
+  memory.fill(scalarLow + 16, 0, 16);
+  memory.copy(scalarHigh, scalarU + 16, 16);
+  memory.fill(scalarHigh + 16, 0, 16);
+
+  // [u_lo]B + [u_hi](2^128 B) + [r](∓A) + [|t|](-R), scanning the four wNAFs from the top.
+  if (!tNegative) geNeg(pointA, pointA);
+  geNeg(pointR, pointR);
   buildPointTable(tableA, pointA);
-  const topA = computeWnaf(nafA, scalarK, pointWindowBits);
-  const topS = computeWnaf(nafS, s, baseWindowBits);
-  let i = max(topA, topS);
+  buildPointTable(tableR, pointR);
+  const topA = computeWnaf(nafA, shortR, pointWindowBits);
+  const topR = computeWnaf(nafR, shortT, pointWindowBits);
+  const topLow = computeWnaf(nafLow, scalarLow, baseWindowBits);
+  const topHigh = computeWnaf(nafHigh, scalarHigh, baseWindowBits);
+  let i = max(max(topA, topR), max(topLow, topHigh));
   geIdentity(accumulator);
   geDbl(completed, accumulator); // completed = identity, in P1P1 form
   for (; i >= 0; i--) {
     const dA = <i32>load<i8>(nafA + <usize>i);
-    const dS = <i32>load<i8>(nafS + <usize>i);
+    const dR = <i32>load<i8>(nafR + <usize>i);
+    const dLow = <i32>load<i8>(nafLow + <usize>i);
+    const dHigh = <i32>load<i8>(nafHigh + <usize>i);
     if (dA != 0) addDigit(dA, tableA);
-    if (dS != 0) addBaseDigit(dS);
+    if (dR != 0) addDigit(dR, tableR);
+    if (dLow != 0) addBaseDigit(dLow, baseTable);
+    if (dHigh != 0) addBaseDigit(dHigh, baseTableHigh);
     if (i == 0) break;
     geP1P1ToP2(accumulator, completed);
     geDbl(completed, accumulator);
   }
   geP1P1ToP3(accumulator, completed);
 
-  // - R, then the cofactor: accept iff [8]([S]B - [k]A - R) = identity.
-  geToCached(cachedR, pointR);
-  geSub(completed, accumulator, cachedR);
-  geP1P1ToP3(accumulator, completed);
+  // The cofactor: accept iff [8]([u]B - [r]A - [t]R) = identity.
   return geIsSmallOrder(accumulator);
 }

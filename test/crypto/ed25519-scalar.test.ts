@@ -10,6 +10,7 @@ const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 interface ScalarHooks {
   ed25519ScalarReduce64(out: number, src: number): void;
   ed25519ScalarMulAdd(out: number, a: number, b: number, c: number): void;
+  ed25519ScalarHalfGcd(rOut: number, tOut: number, k: number): number;
 }
 const hooks = wasmExports as unknown as ScalarHooks;
 
@@ -39,6 +40,23 @@ function mulAdd(a: bigint, b: bigint, c: bigint): bigint {
   memory.set(toBytes(c, 32), base + 64);
   hooks.ed25519ScalarMulAdd(base + 96, base, base + 32, base + 64);
   return toBigint(memoryU8().slice(base + 96, base + 128));
+}
+
+/** The signed t and the r that the short-scalar reduction of single verification returns. */
+function halfGcd(k: bigint): { r: bigint; t: bigint } {
+  const base = reserveIo(96);
+  memoryU8().set(toBytes(k, 32), base);
+  const negative = hooks.ed25519ScalarHalfGcd(base + 32, base + 64, base);
+  const memory = memoryU8();
+  const magnitude = toBigint(memory.slice(base + 64, base + 96));
+  return { r: toBigint(memory.slice(base + 32, base + 64)), t: negative === 1 ? -magnitude : magnitude };
+}
+
+function expectShortPair(k: bigint): void {
+  const { r, t } = halfGcd(k);
+  expect(r >= 0n && r < 2n ** 126n).toBe(true);
+  expect(t !== 0n && t > -(2n ** 127n) && t < 2n ** 127n).toBe(true);
+  expect((((t * k - r) % L) + L) % L).toBe(0n);
 }
 
 const big512 = fc.bigInt({ min: 0n, max: 2n ** 512n - 1n });
@@ -87,6 +105,28 @@ describe('ed25519 scalars mod L', () => {
         expect(mulAdd(a, b, c)).toBe((a * b + c) % L);
       }),
       fuzzParams(5),
+    );
+  });
+
+  it('short scalars: r = t k mod L with r < 2^126 and 0 < |t| < 2^127, for every k < L', () => {
+    for (const k of [
+      0n,
+      1n,
+      2n,
+      2n ** 126n - 1n,
+      2n ** 126n,
+      2n ** 126n + 1n,
+      2n ** 127n,
+      2n ** 252n,
+      L - 1n,
+      L - 2n,
+      (L - 1n) / 2n,
+    ]) {
+      expectShortPair(k);
+    }
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: L - 1n }), (k) => expectShortPair(k)),
+      fuzzParams(20),
     );
   });
 });
