@@ -654,8 +654,10 @@ export class CryptoPool {
         chunk.call.chunkDone(chunk.index, result);
       },
       (error: unknown) => {
-        this.#taskSettled();
+        // The call cannot succeed now: drop its other queued chunks before anything starts them.
+        this.#removeQueued(chunk.call);
         chunk.call.fail(this.#crashError(chunk, taskId, error));
+        this.#taskSettled();
       },
     );
   }
