@@ -635,4 +635,3 @@ export function sha256ManyScalar(data: usize, offsets: usize, count: u32, out: u
     hashOneInto(data + start, length, 0, 0, out + (<usize>i << 5));
   }
 }
-
