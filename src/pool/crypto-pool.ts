@@ -67,9 +67,10 @@ import {
 
 /**
  * Signature batches of at most this many items are verified inline on the calling thread.
- * One pool task costs a round trip of roughly 0.1–0.3 ms on top of the work (measured: the
- * per-task overhead rows, and "inline vs 1 task: verify n"); verifying 8 signatures takes
- * ~0.6 ms, so below this the overhead would be a quarter or more of the call.
+ * One pool task adds its round trip and packing to the work: measured, one task against
+ * inline, +67 % latency for 1 signature, +49 % for 2, +55 % for 4, +22 % for 8 and 16, +5 %
+ * for 32. Up to 8 the overhead is a large share of the call; from there on a pool task costs
+ * little and frees the calling thread (and concurrent calls spread over the threads).
  */
 export const verifyInlineItemsMax = 8;
 
@@ -96,13 +97,20 @@ export const verifyChunkItemsTarget = 8192;
  */
 export const hashChunksPerThread = 2;
 
-/** sha256Many calls of at most this many 64-byte blocks of work run inline (~1 ms of hashing). */
-export const sha256InlineBlocksMax = 8192;
+/**
+ * sha256Many calls of at most this many 64-byte blocks of work (padding included) run inline:
+ * ~0.9 ms of hashing. Measured, one pool task against inline: +64 % latency at 512 blocks,
+ * +24 % at 2,048, break-even at 8,192 and beyond.
+ */
+export const sha256InlineBlocksMax = 4096;
 
-/** No sha256Many chunk carries less than this many 64-byte blocks of work. */
+/** No sha256Many chunk carries less than this many 64-byte blocks of work (~0.9 ms). */
 export const sha256ChunkBlocksMin = 4096;
 
-/** merkleRoot calls of at most this many leaves run inline (~2 ms of hashing at 32-byte leaves). */
+/**
+ * merkleRoot calls of at most this many leaves run inline (~1.6 ms at 32-byte leaves). One pool
+ * task against inline: +26 % latency at 1,024 leaves, +17 % at 4,096, +7 % at 16,384.
+ */
 export const merkleInlineLeavesMax = 4096;
 
 /** Subtrees handed to workers have at least this many leaves (a power of two). */
@@ -316,10 +324,11 @@ function abortError(where: string, signal: AbortSignal): AbortError {
  * A pool of worker threads that verifies Ed25519 batches, hashes with SHA-256 and computes
  * RFC 9162 Merkle roots — the same results as the inline functions, computed on all cores.
  *
- * Per-task overhead (a warm worker, a small packed buffer transferred there and back, through
- * piscina with Atomics wake-ups; `npm run bench -- pool`): about 60–150 µs per task on the
- * 2-core development machine, depending on how busy the other core is — the cost of one or two
- * single signature verifications, which is what sets the inline thresholds above.
+ * Per-task overhead — one round trip to a warm worker, the packed buffer transferred there
+ * and back through piscina (Atomics wake-ups), measured on the 2-core development machine:
+ * median ~60–100 µs for a 64-byte buffer (p10 ~55 µs, p90 ~90–210 µs), ~60–180 µs for 64 KiB
+ * and ~140–190 µs for 1 MiB (allocation included); the spread is the other core's load. That
+ * is about one single signature verification, which is what sets the inline thresholds above.
  *
  * @example
  * ```ts
