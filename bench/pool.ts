@@ -175,6 +175,26 @@ export async function run(): Promise<BenchTable> {
       tasks.push({ case: caseName, impl: inline, items: size, unit: 'sig', fn: () => ed25519VerifyBatch(batch) });
     }
 
+    // Many small calls at once (a node verifying several blocks' transactions): each call is one
+    // task, and the pool spreads the calls over its threads.
+    const smallCalls = Array.from({ length: 16 }, (_, k) => items.slice(k * 256, (k + 1) * 256));
+    const concurrentCase = '16 concurrent calls × 256 signatures';
+    tasks.push({
+      case: concurrentCase,
+      impl: impl2,
+      items: 16 * 256,
+      unit: 'sig',
+      ours: true,
+      fn: async () => Promise.all(smallCalls.map((batch) => pool2.verifyBatch(batch))),
+    });
+    tasks.push({
+      case: concurrentCase,
+      impl: inline,
+      items: 16 * 256,
+      unit: 'sig',
+      fn: () => smallCalls.map((batch) => ed25519VerifyBatch(batch)),
+    });
+
     // Inline thresholds: inline against exactly one pool task (pack, send, run, return).
     const run1 = pool2[poolInternals].runTask;
     for (const size of [1, 2, 4, 8, 16, 32]) {
