@@ -5,6 +5,7 @@
 import { verifySingle } from './verify';
 import { scMulAdd, scReduce64 } from './scalar';
 import { scHalfGcd } from './halfgcd';
+import { feFromBytes, feInvert, feMul, fePow22523, feSq, feSq2, feSqN, feToBytes } from './field';
 import { ensureBaseTable } from './base';
 import { batchScratchBytes, setPippengerMinPoints, verifyBatch } from './batch';
 
@@ -58,3 +59,47 @@ export function ed25519ScalarHalfGcd(rOut: usize, tOut: usize, k: usize): i32 {
 export function ed25519SetPippengerMinPoints(points: u32): void {
   setPippengerMinPoints(<usize>points);
 }
+
+// Test hooks for the field arithmetic (test/crypto/field25519.test.ts checks them against
+// BigInt). Elements are 40 bytes: ten i32 limbs in radix 2^25.5 (field.ts).
+
+/** Test hook: out = f * g mod p. */
+export function ed25519FieldMul(out: usize, f: usize, g: usize): void {
+  feMul(out, f, g);
+}
+
+/** Test hook: out = f^2 mod p. */
+export function ed25519FieldSq(out: usize, f: usize): void {
+  feSq(out, f);
+}
+
+/** Test hook: out = 2 f^2 mod p. */
+export function ed25519FieldSq2(out: usize, f: usize): void {
+  feSq2(out, f);
+}
+
+/** Test hook: out = f^(2^n) mod p. */
+export function ed25519FieldSqN(out: usize, f: usize, n: i32): void {
+  feSqN(out, f, n);
+}
+
+/** Test hook: out = 1 / f mod p (0 for f = 0). */
+export function ed25519FieldInvert(out: usize, f: usize): void {
+  feInvert(out, f);
+}
+
+/** Test hook: out = f^((p - 5) / 8) mod p, the exponentiation of the square root. */
+export function ed25519FieldPow22523(out: usize, f: usize): void {
+  fePow22523(out, f);
+}
+
+/** Test hook: 32-byte `out` = the canonical encoding of f. */
+export function ed25519FieldToBytes(out: usize, f: usize): void {
+  feToBytes(out, f);
+}
+
+/** Test hook: out = the element of the 32 bytes at `s` (bit 255 ignored). */
+export function ed25519FieldFromBytes(out: usize, s: usize): void {
+  feFromBytes(out, s);
+}
+
