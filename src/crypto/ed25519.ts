@@ -14,6 +14,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { ed25519BatchItemsMax, ed25519BatchMessageBytesMax, ed25519MessageBytesMax } from '../limits.js';
+import { requireBytes, requireBytesOfLength, requireInteger } from './validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in an Ed25519 public key (a compressed point, RFC 8032 §5.1.2). */
@@ -45,24 +46,9 @@ export const packedHeaderBytes = 8;
 export const packedRecordBytes = 104;
 const coefficientBytes = 16;
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
-  return typeof value;
-}
-
-function requireBytes(value: unknown, name: string, where: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${where}: expected ${name} to be a Uint8Array, got ${describe(value)}`);
-  }
-}
-
-function requireLength(value: unknown, length: number, name: string, where: string): asserts value is Uint8Array {
-  requireBytes(value, name, where);
-  if (value.length !== length) {
-    throw new RangeError(`${where}: expected ${length}-byte ${name}, got ${value.length} bytes`);
-  }
+// For the two checks that are not about bytes (the items array and each item object).
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : typeof value;
 }
 
 function requireMessage(value: unknown, name: string, where: string): asserts value is Uint8Array {
@@ -86,9 +72,9 @@ function align64(n: number): number {
  * @throws TypeError if an argument is not a Uint8Array; RangeError on a wrong length.
  */
 export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  requireLength(publicKey, ed25519PublicKeyBytes, 'publicKey', 'ed25519Verify');
+  requireBytesOfLength(publicKey, ed25519PublicKeyBytes, 'publicKey', 'ed25519Verify');
   requireMessage(message, 'message', 'ed25519Verify');
-  requireLength(signature, ed25519SignatureBytes, 'signature', 'ed25519Verify');
+  requireBytesOfLength(signature, ed25519SignatureBytes, 'signature', 'ed25519Verify');
   const base = reserveIo(96 + message.length);
   const memory = memoryU8();
   memory.set(publicKey, base);
@@ -115,7 +101,8 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
  */
 export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array {
   const where = 'packVerifyBatch';
-  if (!Array.isArray(items)) throw new TypeError(`${where}: expected items to be an array, got ${describe(items)}`);
+  // validate.ts has no helper for arrays of objects; the item fields below go through it.
+  if (!Array.isArray(items)) throw new TypeError(`${where}: expected items to be an array, got ${kindOf(items)}`);
   if (items.length > ed25519BatchItemsMax) {
     throw new RangeError(`${where}: items has ${items.length} entries, limit ${ed25519BatchItemsMax}`);
   }
@@ -123,12 +110,12 @@ export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array 
   for (let i = 0; i < items.length; i++) {
     const item: unknown = items[i];
     if (typeof item !== 'object' || item === null) {
-      throw new TypeError(`${where}: expected items[${i}] to be an object, got ${describe(item)}`);
+      throw new TypeError(`${where}: expected items[${i}] to be an object, got ${kindOf(item)}`);
     }
     const { publicKey, message, signature } = item as Record<string, unknown>;
-    requireLength(publicKey, ed25519PublicKeyBytes, `items[${i}].publicKey`, where);
+    requireBytesOfLength(publicKey, ed25519PublicKeyBytes, `items[${i}].publicKey`, where);
     requireMessage(message, `items[${i}].message`, where);
-    requireLength(signature, ed25519SignatureBytes, `items[${i}].signature`, where);
+    requireBytesOfLength(signature, ed25519SignatureBytes, `items[${i}].signature`, where);
     messageBytesTotal += message.length;
   }
   if (messageBytesTotal > ed25519BatchMessageBytesMax) {
@@ -195,9 +182,8 @@ function checkPacked(packed: Uint8Array, where: string): number {
 export function slicePackedBatch(packed: Uint8Array, start: number, end: number): Uint8Array {
   const where = 'slicePackedBatch';
   const count = checkPacked(packed, where);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > count || start > end) {
-    throw new RangeError(`${where}: expected 0 <= start <= end <= ${count}, got start ${start}, end ${end}`);
-  }
+  requireInteger(start, 'start', where, 0, count);
+  requireInteger(end, 'end', where, start, count);
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const sourceMessagesAt = packedHeaderBytes + count * packedRecordBytes;
   const sliceCount = end - start;
@@ -302,7 +288,7 @@ export function ed25519GenerateKeyPair(): { publicKey: Uint8Array; secretKey: Ui
 
 /** The 32-byte public key of a 32-byte secret seed (via `node:crypto`). */
 export function ed25519PublicKeyFromSecret(secretKey: Uint8Array): Uint8Array {
-  requireLength(secretKey, ed25519SecretKeyBytes, 'secretKey', 'ed25519PublicKeyFromSecret');
+  requireBytesOfLength(secretKey, ed25519SecretKeyBytes, 'secretKey', 'ed25519PublicKeyFromSecret');
   const spki = createPublicKey(privateKeyFromSeed(secretKey)).export({ format: 'der', type: 'spki' });
   return new Uint8Array(spki.subarray(spkiKeyOffset));
 }
@@ -314,7 +300,7 @@ export function ed25519PublicKeyFromSecret(secretKey: Uint8Array): Uint8Array {
  * @throws TypeError if an argument is not a Uint8Array; RangeError on a wrong length.
  */
 export function ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
-  requireLength(secretKey, ed25519SecretKeyBytes, 'secretKey', 'ed25519Sign');
+  requireBytesOfLength(secretKey, ed25519SecretKeyBytes, 'secretKey', 'ed25519Sign');
   requireMessage(message, 'message', 'ed25519Sign');
   return new Uint8Array(nodeSign(null, message, privateKeyFromSeed(secretKey)));
 }
