@@ -9,6 +9,7 @@
  * when nothing else runs. The notes record the load average before and after.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import {
   type Ed25519BatchItem,
@@ -49,7 +50,7 @@ function row(rows: BenchRow[], caseName: string, impl: string): BenchRow | undef
   return rows.find((r) => r.case === caseName && r.impl === impl);
 }
 
-const headlineRounds = 15;
+const headlineRounds = 20;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
@@ -64,9 +65,40 @@ interface Contender {
   fn: () => unknown;
 }
 
+/** CPU ticks (USER_HZ) busy on the whole machine, and used by this process (all its threads). */
+function cpuTicks(): { machine: number; self: number } | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string)
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice: busy = all but idle and
+    // iowait; guest time is already counted in user and nice.
+    const machine = fields.reduce((sum, value, i) => (i === 3 || i === 4 || i >= 8 ? sum : sum + value), 0);
+    const own = (readFileSync('/proc/self/stat', 'utf8').split(') ')[1] as string).split(' ');
+    return { machine, self: Number(own[11]) + Number(own[12]) };
+  } catch {
+    return undefined; // not Linux: no load filter
+  }
+}
+
+const ticksPerSecond = 100;
+
+/** A round is "quiet" when other processes used less than this many cores on average. */
+const quietCoresMax = 0.15;
+
+interface Alternated {
+  rows: BenchRow[];
+  note: string;
+}
+
 /**
  * Times each contender once per round, rotating the order, after one warm-up round. The first
  * contender is ours; every other row's ratio is the median over rounds of its time ÷ ours.
+ * The machine is shared, so each round also records how many cores other processes kept
+ * busy (from /proc/stat minus this process's own CPU time); the note gives the ratio over
+ * the quiet rounds as well.
  */
 async function alternate(
   caseName: string,
@@ -74,18 +106,28 @@ async function alternate(
   unit: string,
   rounds: number,
   contenders: Contender[],
-): Promise<BenchRow[]> {
+): Promise<Alternated> {
   const times = contenders.map(() => [] as number[]);
+  const othersCores: number[] = [];
   for (let round = -1; round < rounds; round++) {
+    const roundStarted = performance.now();
+    const before = cpuTicks();
     for (let k = 0; k < contenders.length; k++) {
       const index = (k + Math.max(0, round)) % contenders.length;
       const started = performance.now();
       await (contenders[index] as Contender).fn();
       if (round >= 0) (times[index] as number[]).push(performance.now() - started);
     }
+    const after = cpuTicks();
+    if (round >= 0 && before !== undefined && after !== undefined) {
+      const othersTicks = after.machine - before.machine - (after.self - before.self);
+      othersCores.push(othersTicks / ticksPerSecond / ((performance.now() - roundStarted) / 1000));
+    }
   }
   const ours = times[0] as number[];
-  return contenders.map((contender, index) => {
+  const quiet = othersCores.flatMap((cores, round) => (cores < quietCoresMax ? [round] : []));
+  const notes: string[] = [];
+  const rows = contenders.map((contender, index) => {
     const own = times[index] as number[];
     const msPerCall = median(own);
     const result: BenchRow = {
@@ -95,12 +137,30 @@ async function alternate(
       unit,
       msPerCall,
     };
-    if (index > 0) result.oursOverThis = median(own.map((ms, round) => ms / (ours[round] as number)));
+    if (index > 0) {
+      const ratios = own.map((ms, round) => ms / (ours[round] as number));
+      result.oursOverThis = median(ratios);
+      const quietRatios = quiet.map((round) => ratios[round] as number);
+      notes.push(
+        `${contender.impl}: ${result.oursOverThis.toFixed(2)}× over all ${rounds} rounds, ` +
+          (quietRatios.length > 0
+            ? `${median(quietRatios).toFixed(2)}× over the ${quietRatios.length} quiet rounds`
+            : 'no quiet round'),
+      );
+    }
     process.stderr.write(
       `  ${caseName.padEnd(36)} ${contender.impl.padEnd(34)} ${msPerCall.toFixed(1)} ms (median of ${rounds})\n`,
     );
     return result;
   });
+  const load =
+    othersCores.length > 0
+      ? `other processes kept ${median(othersCores).toFixed(2)} cores busy (median per round); quiet = under ${quietCoresMax}`
+      : 'no load data';
+  return {
+    rows,
+    note: `${caseName} — ours (${(contenders[0] as Contender).impl}) ÷ each: ${notes.join('; ')}. ${load}.`,
+  };
 }
 
 export async function run(): Promise<BenchTable> {
@@ -125,21 +185,18 @@ export async function run(): Promise<BenchTable> {
     // the speed-up is the median of the per-round ratios.
     const verifyCase = `verify ${signatures.toLocaleString('en')} signatures (batch)`;
     const merkleCase = `merkle root, 2^${merkleLog2} leaves of 32 B`;
-    const headline: BenchRow[] = [];
-    headline.push(
-      ...(await alternate(verifyCase, signatures, 'sig', headlineRounds, [
-        { impl: impl2, fn: () => pool2.verifyBatch(items) },
-        { impl: impl1, fn: () => pool1.verifyBatch(items) },
-        { impl: inline, fn: () => ed25519VerifyBatch(items) },
-      ])),
-    );
-    headline.push(
-      ...(await alternate(merkleCase, 1 << merkleLog2, 'leaf', headlineRounds, [
-        { impl: impl2, fn: () => pool2.merkleRoot(leaves) },
-        { impl: impl1, fn: () => pool1.merkleRoot(leaves) },
-        { impl: inline, fn: () => merkleRoot(leaves) },
-      ])),
-    );
+    const verifyRun = await alternate(verifyCase, signatures, 'sig', headlineRounds, [
+      { impl: impl2, fn: () => pool2.verifyBatch(items) },
+      { impl: impl1, fn: () => pool1.verifyBatch(items) },
+      { impl: inline, fn: () => ed25519VerifyBatch(items) },
+    ]);
+    const merkleRun = await alternate(merkleCase, 1 << merkleLog2, 'leaf', headlineRounds, [
+      { impl: impl2, fn: () => pool2.merkleRoot(leaves) },
+      { impl: impl1, fn: () => pool1.merkleRoot(leaves) },
+      { impl: inline, fn: () => merkleRoot(leaves) },
+    ]);
+    const headline = [...verifyRun.rows, ...merkleRun.rows];
+    notes.push(verifyRun.note, merkleRun.note);
 
     // Per-task overhead: one round trip to a warm worker, the buffer transferred both ways.
     for (const bytes of [64, 64 * 1024]) {
