@@ -19,7 +19,7 @@
 
 import { sha512Final, sha512Init, sha512Update } from '../sha512';
 import { ensureBaseTable } from './base';
-import { geDecompress } from './decompress';
+import { geDecompress, geDecompressPair } from './decompress';
 import { msmPippenger, msmScratchBytes, msmStraus, pippengerScratchBytes, pippengerWindowBits } from './msm';
 import { geIsSmallOrder, geNeg, pointBytes } from './point';
 import { scAdd, scIsCanonical, scMulAdd, scReduce64 } from './scalar';
@@ -101,9 +101,14 @@ function keysEqual(a: usize, b: usize): bool {
 const keyBad: u32 = 0xffffffff;
 const PIPPENGER_MIN: usize = 384;
 
-// Returns the index of the distinct key with the bytes at `publicKey` (decoding it on first
-// sight), or keyBad if it does not decode. Undecodable keys are remembered too.
-function internKey(publicKey: usize, item: usize): u32 {
+// Set by internKey: whether the item's R decoded.
+let rDecoded = false;
+
+// Decodes the item's R (the 32 bytes at `rBytes`) into `r`, setting rDecoded, and returns the
+// index of the distinct key with the bytes at `publicKey`, or keyBad if that key does not
+// decode. A key seen for the first time is decoded together with R (geDecompressPair runs the
+// two square roots in SIMD lanes); undecodable keys are remembered too.
+function internKey(publicKey: usize, item: usize, r: usize, rBytes: usize): u32 {
   // Keys are attacker-chosen: a fixed hash would let a batch of crafted keys share one probe
   // chain (quadratic time). Seeding with 8 random bytes drawn per call keeps chains short.
   let h = keyHashSeed;
@@ -118,6 +123,7 @@ function internKey(publicKey: usize, item: usize): u32 {
     if (entry == 0) break;
     const key = <usize>(entry - 1);
     if (keysEqual(record(<usize>load<u32>(keyItem + (key << 2))), publicKey)) {
+      rDecoded = geDecompress(r, rBytes);
       return load<u32>(keyStamp + (key << 2)) == keyBad ? keyBad : <u32>key;
     }
     slot = (slot + 1) & keySlotMask;
@@ -126,7 +132,9 @@ function internKey(publicKey: usize, item: usize): u32 {
   store<u32>(keySlots + (slot << 2), <u32>key + 1);
   store<u32>(keyItem + (key << 2), <u32>item);
   const point = keyPoint + key * pointBytes;
-  if (!geDecompress(point, publicKey)) {
+  const decoded = geDecompressPair(r, rBytes, point, publicKey);
+  rDecoded = (decoded & 1) != 0;
+  if ((decoded & 2) == 0) {
     store<u32>(keyStamp + (key << 2), keyBad);
     return keyBad;
   }
@@ -149,10 +157,12 @@ function prepare(n: usize, coefficients: usize): usize {
     const signature = rec + 32;
     const s = signature + 32;
     if (!scIsCanonical(s)) continue;
+    // An item whose R or A does not decode is refused (as verifySingle does). Its key is
+    // still interned: a key's decoding does not depend on the item that brought it.
     const r = itemR + i * pointBytes;
-    if (!geDecompress(r, signature)) continue;
+    const key = internKey(publicKey, i, r, signature);
+    if (!rDecoded) continue;
     geNeg(r, r);
-    const key = internKey(publicKey, i);
     if (key == keyBad) continue;
     store<u32>(itemKey + (i << 2), key);
 

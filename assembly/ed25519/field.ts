@@ -319,6 +319,106 @@ export function feSqN(out: usize, f: usize, n: i32): void {
   store<i32>(out, <i32>f9, 36);
 }
 
+/**
+ * out0 = f^(2^n), out1 = g^(2^n) mod p: two independent runs of squarings at once (the two
+ * square roots of a signature's decompressions). The ref10 squaring, with limb i of both
+ * elements as a pair (f_i, g_i) in i32x4 lanes 0 and 1 and the products made two at a time
+ * by i64x2.extmul_low_i32x4_s; the carries are the same, in i64x2 lanes, so the limbs come
+ * out identical to feSqN's. The rounding shift uses a logical shift of h + 2^62 (x64 has no
+ * 64-bit arithmetic vector shift); |h| < 2^62 holds (see the bounds at the top).
+ * Measured 19 ns a square against feSqN's 27-30.
+ * f and g must be carried (outputs of mul/sq): the 38x premultiplied limbs are formed in i32.
+ */
+export function feSqN2(out0: usize, out1: usize, f: usize, g: usize, n: i32): void {
+  const k19 = i32x4.splat(19);
+  const k38 = i32x4.splat(38);
+  const round25 = i64x2.splat((1 << 25) + (1 << 62));
+  const round24 = i64x2.splat((1 << 24) + (1 << 62));
+  const unbias26 = i64x2.splat(1 << 36);
+  const unbias25 = i64x2.splat(1 << 37);
+  const a0 = v128.load(f, 0), a1 = v128.load(f, 16), a2 = v128.load64_zero(f, 32);
+  const b0 = v128.load(g, 0), b1 = v128.load(g, 16), b2 = v128.load64_zero(g, 32);
+  let x0 = i32x4.shuffle(a0, b0, 0, 4, 0, 4);
+  let x1 = i32x4.shuffle(a0, b0, 1, 5, 1, 5);
+  let x2 = i32x4.shuffle(a0, b0, 2, 6, 2, 6);
+  let x3 = i32x4.shuffle(a0, b0, 3, 7, 3, 7);
+  let x4 = i32x4.shuffle(a1, b1, 0, 4, 0, 4);
+  let x5 = i32x4.shuffle(a1, b1, 1, 5, 1, 5);
+  let x6 = i32x4.shuffle(a1, b1, 2, 6, 2, 6);
+  let x7 = i32x4.shuffle(a1, b1, 3, 7, 3, 7);
+  let x8 = i32x4.shuffle(a2, b2, 0, 4, 0, 4);
+  let x9 = i32x4.shuffle(a2, b2, 1, 5, 1, 5);
+  for (let i = 0; i < n; i++) {
+    const x0_2 = i32x4.shl(x0, 1);
+    const x1_2 = i32x4.shl(x1, 1);
+    const x2_2 = i32x4.shl(x2, 1);
+    const x3_2 = i32x4.shl(x3, 1);
+    const x4_2 = i32x4.shl(x4, 1);
+    const x5_2 = i32x4.shl(x5, 1);
+    const x7_2 = i32x4.shl(x7, 1);
+    const x5_38 = i32x4.mul(x5, k38);
+    const x6_19 = i32x4.mul(x6, k19);
+    const x6_38 = i32x4.mul(x6, k38);
+    const x7_38 = i32x4.mul(x7, k38);
+    const x8_19 = i32x4.mul(x8, k19);
+    const x8_38 = i32x4.mul(x8, k38);
+    const x9_38 = i32x4.mul(x9, k38);
+    let h0 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0, x0), i64x2.extmul_low_i32x4_s(x1_2, x9_38)), i64x2.extmul_low_i32x4_s(x2, x8_38)), i64x2.extmul_low_i32x4_s(x3_2, x7_38)), i64x2.extmul_low_i32x4_s(x4, x6_38)), i64x2.extmul_low_i32x4_s(x5, x5_38));
+    let h1 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x1), i64x2.extmul_low_i32x4_s(x2, x9_38)), i64x2.extmul_low_i32x4_s(x3, x8_38)), i64x2.extmul_low_i32x4_s(x4, x7_38)), i64x2.extmul_low_i32x4_s(x5, x6_38));
+    let h2 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x2), i64x2.extmul_low_i32x4_s(x1_2, x1)), i64x2.extmul_low_i32x4_s(x3_2, x9_38)), i64x2.extmul_low_i32x4_s(x4, x8_38)), i64x2.extmul_low_i32x4_s(x5_2, x7_38)), i64x2.extmul_low_i32x4_s(x6, x6_19));
+    let h3 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x3), i64x2.extmul_low_i32x4_s(x1_2, x2)), i64x2.extmul_low_i32x4_s(x4, x9_38)), i64x2.extmul_low_i32x4_s(x5, x8_38)), i64x2.extmul_low_i32x4_s(x6, x7_38));
+    let h4 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x4), i64x2.extmul_low_i32x4_s(x1_2, x3_2)), i64x2.extmul_low_i32x4_s(x2, x2)), i64x2.extmul_low_i32x4_s(x5_2, x9_38)), i64x2.extmul_low_i32x4_s(x6, x8_38)), i64x2.extmul_low_i32x4_s(x7, x7_38));
+    let h5 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x5), i64x2.extmul_low_i32x4_s(x1_2, x4)), i64x2.extmul_low_i32x4_s(x2_2, x3)), i64x2.extmul_low_i32x4_s(x6, x9_38)), i64x2.extmul_low_i32x4_s(x7, x8_38));
+    let h6 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x6), i64x2.extmul_low_i32x4_s(x1_2, x5_2)), i64x2.extmul_low_i32x4_s(x2_2, x4)), i64x2.extmul_low_i32x4_s(x3_2, x3)), i64x2.extmul_low_i32x4_s(x7_2, x9_38)), i64x2.extmul_low_i32x4_s(x8, x8_19));
+    let h7 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x7), i64x2.extmul_low_i32x4_s(x1_2, x6)), i64x2.extmul_low_i32x4_s(x2_2, x5)), i64x2.extmul_low_i32x4_s(x3_2, x4)), i64x2.extmul_low_i32x4_s(x8, x9_38));
+    let h8 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x8), i64x2.extmul_low_i32x4_s(x1_2, x7_2)), i64x2.extmul_low_i32x4_s(x2_2, x6)), i64x2.extmul_low_i32x4_s(x3_2, x5_2)), i64x2.extmul_low_i32x4_s(x4, x4)), i64x2.extmul_low_i32x4_s(x9, x9_38));
+    let h9 = i64x2.add(i64x2.add(i64x2.add(i64x2.add(i64x2.extmul_low_i32x4_s(x0_2, x9), i64x2.extmul_low_i32x4_s(x1_2, x8)), i64x2.extmul_low_i32x4_s(x2_2, x7)), i64x2.extmul_low_i32x4_s(x3_2, x6)), i64x2.extmul_low_i32x4_s(x4_2, x5));
+    let c: v128;
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h0, round25), 26), unbias26); h1 = i64x2.add(h1, c); h0 = i64x2.sub(h0, i64x2.shl(c, 26));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h4, round25), 26), unbias26); h5 = i64x2.add(h5, c); h4 = i64x2.sub(h4, i64x2.shl(c, 26));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h1, round24), 25), unbias25); h2 = i64x2.add(h2, c); h1 = i64x2.sub(h1, i64x2.shl(c, 25));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h5, round24), 25), unbias25); h6 = i64x2.add(h6, c); h5 = i64x2.sub(h5, i64x2.shl(c, 25));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h2, round25), 26), unbias26); h3 = i64x2.add(h3, c); h2 = i64x2.sub(h2, i64x2.shl(c, 26));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h6, round25), 26), unbias26); h7 = i64x2.add(h7, c); h6 = i64x2.sub(h6, i64x2.shl(c, 26));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h3, round24), 25), unbias25); h4 = i64x2.add(h4, c); h3 = i64x2.sub(h3, i64x2.shl(c, 25));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h7, round24), 25), unbias25); h8 = i64x2.add(h8, c); h7 = i64x2.sub(h7, i64x2.shl(c, 25));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h4, round25), 26), unbias26); h5 = i64x2.add(h5, c); h4 = i64x2.sub(h4, i64x2.shl(c, 26));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h8, round25), 26), unbias26); h9 = i64x2.add(h9, c); h8 = i64x2.sub(h8, i64x2.shl(c, 26));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h9, round24), 25), unbias25); h0 = i64x2.add(h0, i64x2.add(i64x2.add(i64x2.shl(c, 4), i64x2.shl(c, 1)), c)); h9 = i64x2.sub(h9, i64x2.shl(c, 25));
+    c = i64x2.sub(i64x2.shr_u(i64x2.add(h0, round25), 26), unbias26); h1 = i64x2.add(h1, c); h0 = i64x2.sub(h0, i64x2.shl(c, 26));
+    x0 = i32x4.shuffle(h0, h0, 0, 2, 0, 2);
+    x1 = i32x4.shuffle(h1, h1, 0, 2, 0, 2);
+    x2 = i32x4.shuffle(h2, h2, 0, 2, 0, 2);
+    x3 = i32x4.shuffle(h3, h3, 0, 2, 0, 2);
+    x4 = i32x4.shuffle(h4, h4, 0, 2, 0, 2);
+    x5 = i32x4.shuffle(h5, h5, 0, 2, 0, 2);
+    x6 = i32x4.shuffle(h6, h6, 0, 2, 0, 2);
+    x7 = i32x4.shuffle(h7, h7, 0, 2, 0, 2);
+    x8 = i32x4.shuffle(h8, h8, 0, 2, 0, 2);
+    x9 = i32x4.shuffle(h9, h9, 0, 2, 0, 2);
+  }
+  store<i32>(out0, i32x4.extract_lane(x0, 0), 0);
+  store<i32>(out1, i32x4.extract_lane(x0, 1), 0);
+  store<i32>(out0, i32x4.extract_lane(x1, 0), 4);
+  store<i32>(out1, i32x4.extract_lane(x1, 1), 4);
+  store<i32>(out0, i32x4.extract_lane(x2, 0), 8);
+  store<i32>(out1, i32x4.extract_lane(x2, 1), 8);
+  store<i32>(out0, i32x4.extract_lane(x3, 0), 12);
+  store<i32>(out1, i32x4.extract_lane(x3, 1), 12);
+  store<i32>(out0, i32x4.extract_lane(x4, 0), 16);
+  store<i32>(out1, i32x4.extract_lane(x4, 1), 16);
+  store<i32>(out0, i32x4.extract_lane(x5, 0), 20);
+  store<i32>(out1, i32x4.extract_lane(x5, 1), 20);
+  store<i32>(out0, i32x4.extract_lane(x6, 0), 24);
+  store<i32>(out1, i32x4.extract_lane(x6, 1), 24);
+  store<i32>(out0, i32x4.extract_lane(x7, 0), 28);
+  store<i32>(out1, i32x4.extract_lane(x7, 1), 28);
+  store<i32>(out0, i32x4.extract_lane(x8, 0), 32);
+  store<i32>(out1, i32x4.extract_lane(x8, 1), 32);
+  store<i32>(out0, i32x4.extract_lane(x9, 0), 36);
+  store<i32>(out1, i32x4.extract_lane(x9, 1), 36);
+}
+
 /** out = f + g, limbwise, no carry (four limbs per i32x4.add; these run ~1500 times a verification). */
 export function feAdd(out: usize, f: usize, g: usize): void {
   const a = i32x4.add(v128.load(f, 0), v128.load(g, 0));
@@ -513,3 +613,53 @@ export function fePow22523(out: usize, z: usize): void {
   feSqN(powT1, powT1, 2);
   feMul(out, powT1, z);
 }
+
+const pairT0: usize = memory.data(40, 8);
+const pairT1: usize = memory.data(40, 8);
+const pairT2: usize = memory.data(40, 8);
+const pairT3: usize = memory.data(40, 8);
+const pairU0: usize = memory.data(40, 8);
+const pairU1: usize = memory.data(40, 8);
+const pairU2: usize = memory.data(40, 8);
+const pairU3: usize = memory.data(40, 8);
+
+/**
+ * out0 = z0^((p-5)/8), out1 = z1^((p-5)/8): fePow22523 on two carried elements, their
+ * squaring runs done together by feSqN2 (the same chain, step by step, as powTo2p250m1).
+ */
+export function fePow22523Pair(out0: usize, out1: usize, z0: usize, z1: usize): void {
+  feSqN2(pairT0, pairU0, z0, z1, 1); // z^2
+  feSqN2(pairT1, pairU1, pairT0, pairU0, 2); // z^8
+  feMul(pairT1, z0, pairT1); // z^9
+  feMul(pairU1, z1, pairU1);
+  feMul(pairT0, pairT0, pairT1); // z^11
+  feMul(pairU0, pairU0, pairU1);
+  feSqN2(pairT2, pairU2, pairT0, pairU0, 1); // z^22
+  feMul(pairT1, pairT1, pairT2); // z^(2^5 - 1)
+  feMul(pairU1, pairU1, pairU2);
+  feSqN2(pairT2, pairU2, pairT1, pairU1, 5);
+  feMul(pairT1, pairT2, pairT1); // z^(2^10 - 1)
+  feMul(pairU1, pairU2, pairU1);
+  feSqN2(pairT2, pairU2, pairT1, pairU1, 10);
+  feMul(pairT2, pairT2, pairT1); // z^(2^20 - 1)
+  feMul(pairU2, pairU2, pairU1);
+  feSqN2(pairT3, pairU3, pairT2, pairU2, 20);
+  feMul(pairT2, pairT3, pairT2); // z^(2^40 - 1)
+  feMul(pairU2, pairU3, pairU2);
+  feSqN2(pairT2, pairU2, pairT2, pairU2, 10);
+  feMul(pairT1, pairT2, pairT1); // z^(2^50 - 1)
+  feMul(pairU1, pairU2, pairU1);
+  feSqN2(pairT2, pairU2, pairT1, pairU1, 50);
+  feMul(pairT2, pairT2, pairT1); // z^(2^100 - 1)
+  feMul(pairU2, pairU2, pairU1);
+  feSqN2(pairT3, pairU3, pairT2, pairU2, 100);
+  feMul(pairT2, pairT3, pairT2); // z^(2^200 - 1)
+  feMul(pairU2, pairU3, pairU2);
+  feSqN2(pairT2, pairU2, pairT2, pairU2, 50);
+  feMul(pairT1, pairT2, pairT1); // z^(2^250 - 1)
+  feMul(pairU1, pairU2, pairU1);
+  feSqN2(pairT1, pairU1, pairT1, pairU1, 2); // z^(2^252 - 4)
+  feMul(out0, pairT1, z0); // z^(2^252 - 3)
+  feMul(out1, pairU1, z1);
+}
+

@@ -5,7 +5,9 @@
 import { verifySingle } from './verify';
 import { scMulAdd, scReduce64 } from './scalar';
 import { scHalfGcd } from './halfgcd';
-import { feFromBytes, feInvert, feMul, fePow22523, feSq, feSq2, feSqN, feToBytes } from './field';
+import {
+  feFromBytes, feInvert, feMul, fePow22523, fePow22523Pair, feSq, feSq2, feSqN, feSqN2, feToBytes,
+} from './field';
 import { ensureBaseTable } from './base';
 import { batchScratchBytes, setPippengerMinPoints, verifyBatch } from './batch';
 
@@ -81,6 +83,16 @@ export function ed25519FieldSq2(out: usize, f: usize): void {
 /** Test hook: out = f^(2^n) mod p. */
 export function ed25519FieldSqN(out: usize, f: usize, n: i32): void {
   feSqN(out, f, n);
+}
+
+/** Test hook: out0 = f^(2^n), out1 = g^(2^n) mod p (two lanes at once). */
+export function ed25519FieldSqN2(out0: usize, out1: usize, f: usize, g: usize, n: i32): void {
+  feSqN2(out0, out1, f, g, n);
+}
+
+/** Test hook: out0 = f^((p - 5) / 8), out1 = g^((p - 5) / 8) (two lanes at once). */
+export function ed25519FieldPow22523Pair(out0: usize, out1: usize, f: usize, g: usize): void {
+  fePow22523Pair(out0, out1, f, g);
 }
 
 /** Test hook: out = 1 / f mod p (0 for f = 0). */

@@ -16,7 +16,7 @@
 import { sha512Final, sha512Init, sha512Update } from '../sha512';
 import { baseTable, baseTableHigh, baseWindowBits, ensureBaseTable } from './base';
 import { scHalfGcd } from './halfgcd';
-import { geDecompress } from './decompress';
+import { geDecompressPair } from './decompress';
 import {
   geAdd, geAddNiels, geDbl, geIdentity, geIsSmallOrder, geNeg, geP1P1ToP2, geP1P1ToP3, geSub,
   geSubNiels, geToCached, nielsBytes, pointBytes,
@@ -92,8 +92,8 @@ const completed: usize = memory.data(160, 8); // P1P1
 export function verifySingle(publicKey: usize, signature: usize, message: usize, messageLength: usize): bool {
   const s = signature + 32;
   if (!scIsCanonical(s)) return false;
-  if (!geDecompress(pointA, publicKey)) return false;
-  if (!geDecompress(pointR, signature)) return false;
+  // Both points decode or the signature is refused (each bit is one point's verdict).
+  if (geDecompressPair(pointA, publicKey, pointR, signature) != 3) return false;
   ensureBaseTable();
 
   // k = SHA-512(R ‖ A ‖ M) over the bytes as given (not re-encoded), reduced mod L.

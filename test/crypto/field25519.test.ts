@@ -17,6 +17,8 @@ interface FieldHooks {
   ed25519FieldSq(out: number, f: number): void;
   ed25519FieldSq2(out: number, f: number): void;
   ed25519FieldSqN(out: number, f: number, n: number): void;
+  ed25519FieldSqN2(out0: number, out1: number, f: number, g: number, n: number): void;
+  ed25519FieldPow22523Pair(out0: number, out1: number, f: number, g: number): void;
   ed25519FieldInvert(out: number, f: number): void;
   ed25519FieldPow22523(out: number, f: number): void;
   ed25519FieldToBytes(out: number, f: number): void;
@@ -165,5 +167,33 @@ describe('ed25519 field arithmetic mod 2^255 - 19', () => {
       const limbs = Array.from({ length: 10 }, (_, i) => view.getInt32(base + 40 + 4 * i, true));
       expect(limbsValue(limbs)).toBe(value & (2n ** 255n - 1n));
     }
+  });
+
+  it('the two-lane sqN2 and pow22523Pair give, limb for limb, what sqN and pow22523 give', () => {
+    const check = (f: Limbs, g: Limbs, n: number) => {
+      const a = carried(f);
+      const b = carried(g);
+      // The one-lane results first: run() and the pair below share the io region.
+      const squaredA = run((o, x) => hooks.ed25519FieldSqN(o, x, n), a);
+      const squaredB = run((o, x) => hooks.ed25519FieldSqN(o, x, n), b);
+      const rootA = run((o, x) => hooks.ed25519FieldPow22523(o, x), a);
+      const rootB = run((o, x) => hooks.ed25519FieldPow22523(o, x), b);
+      const base = reserveIo(240);
+      const view = new DataView(memoryU8().buffer);
+      for (let i = 0; i < 10; i++) {
+        view.setInt32(base + 4 * i, a[i] as number, true);
+        view.setInt32(base + 40 + 4 * i, b[i] as number, true);
+      }
+      hooks.ed25519FieldSqN2(base + 80, base + 120, base, base + 40, n);
+      hooks.ed25519FieldPow22523Pair(base + 160, base + 200, base, base + 40);
+      const out = new DataView(memoryU8().buffer);
+      const limbsAt = (at: number) => Array.from({ length: 10 }, (_, i) => out.getInt32(at + 4 * i, true));
+      expect(limbsAt(base + 80)).toEqual(squaredA);
+      expect(limbsAt(base + 120)).toEqual(squaredB);
+      expect(limbsAt(base + 160)).toEqual(rootA);
+      expect(limbsAt(base + 200)).toEqual(rootB);
+    };
+    for (const f of extremes) for (const g of extremes) check(f, g, 3);
+    fc.assert(fc.property(limbsArbitrary, limbsArbitrary, fc.integer({ min: 1, max: 12 }), check), fuzzParams(1));
   });
 });
