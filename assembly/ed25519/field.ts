@@ -76,6 +76,15 @@ export const feSqrtM1: usize = memory.data<i32>([
   store<i32>(out, <i32>h9, 36);
 }
 
+// Debug-build check of feSqN2's bound on its inputs: every limb is scaled by up to 38 in i32.
+// @ts-ignore: decorator
+@inline function assertPremultipliable(f: usize): void {
+  for (let i: usize = 0; i < 10; i++) {
+    const limb = load<i32>(f + (i << 2));
+    assert(limb <= 56512727 && limb >= -56512727, 'feSqN2: input limb out of range (not carried)');
+  }
+}
+
 // Debug-build check of feMul's bound on its second operand (see the top of this file).
 // @ts-ignore: decorator
 @inline function assertScalable(g: usize): void {
@@ -330,6 +339,8 @@ export function feSqN(out: usize, f: usize, n: i32): void {
  * f and g must be carried (outputs of mul/sq): the 38x premultiplied limbs are formed in i32.
  */
 export function feSqN2(out0: usize, out1: usize, f: usize, g: usize, n: i32): void {
+  assertPremultipliable(f);
+  assertPremultipliable(g);
   const k19 = i32x4.splat(19);
   const k38 = i32x4.splat(38);
   const round25 = i64x2.splat((1 << 25) + (1 << 62));
