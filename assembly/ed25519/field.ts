@@ -4,6 +4,9 @@
 // limbs hold 26 bits and odd limbs 25 bits), the layout of the ref10 reference code. Chosen
 // over five 51-bit limbs because wasm has no 64x64->128 multiply: with 25.5-bit limbs every
 // partial product is one i64.mul and a row of ten still fits in an i64 (bounds below).
+// feMul and feSqN2 make their products two at a time in SIMD lanes (one i32 x i32 -> i64
+// multiply per lane, i64x2.extmul_low_i32x4_s): x64 has a single 64-bit scalar multiplier,
+// which bounded the scalar form.
 // Limbs are stored as i32 (40 bytes a field element; loads are i64.load32_s, so free) to halve
 // the memory the point tables and MSM buckets touch.
 //
