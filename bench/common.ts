@@ -43,48 +43,83 @@ export interface BenchTask {
 /** The name our implementation carries in every table. */
 export const oursName = 'consortium-ledger';
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+async function timeOnce(task: BenchTask, timeMs: number, iterationsMin: number, warmup: boolean): Promise<number> {
+  const bench = new Bench({
+    time: timeMs,
+    iterations: iterationsMin,
+    warmup,
+    warmupTime: 50,
+    warmupIterations: warmup ? 2 : 0,
+  });
+  bench.add(`${task.case} / ${task.impl}`, task.fn);
+  await bench.run();
+  const result = bench.tasks[0]?.result;
+  if (result === undefined || !('latency' in result)) {
+    const error = result !== undefined && 'error' in result ? result.error : undefined;
+    throw new Error(`benchmark ${task.case} / ${task.impl} did not complete`, { cause: error });
+  }
+  return result.latency.p50;
+}
+
 /**
- * Runs `tasks` with tinybench (median of samples; `timeMs` per task after warm-up) and
- * returns rows with ratios against the `ours` task of the same case.
+ * Runs `tasks` with tinybench and returns one row per task with ratios against the `ours`
+ * task of the same case.
+ *
+ * The machine is shared, so a load that comes and goes would otherwise favour whichever row
+ * it missed. Every case therefore runs in `rounds` interleaved rounds — its tasks back to
+ * back, in alternating order — and each ratio is the median over rounds of ours ÷ peer from
+ * the same round. A row's rate is the median of its rounds' medians.
  */
 export async function measure(
   tasks: BenchTask[],
-  options: { timeMs?: number; iterationsMin?: number } = {},
+  options: { timeMs?: number; iterationsMin?: number; rounds?: number } = {},
 ): Promise<BenchRow[]> {
+  const rounds = options.rounds ?? 5;
+  const timeMs = (options.timeMs ?? 400) / rounds;
+  const iterationsMin = options.iterationsMin ?? 3;
+  const cases = [...new Set(tasks.map((t) => t.case))];
+  const msPerCall = new Map<BenchTask, number[]>(tasks.map((t) => [t, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of cases) {
+      const group = tasks.filter((t) => t.case === name);
+      if (round % 2 === 1) group.reverse();
+      for (const task of group) {
+        (msPerCall.get(task) as number[]).push(await timeOnce(task, timeMs, iterationsMin, round === 0));
+      }
+    }
+  }
   const rows: BenchRow[] = [];
   for (const task of tasks) {
-    const bench = new Bench({
-      time: options.timeMs ?? 400,
-      iterations: options.iterationsMin ?? 5,
-      warmupTime: 100,
-      warmupIterations: 3,
-    });
-    bench.add(`${task.case} / ${task.impl}`, task.fn);
-    await bench.run();
-    const result = bench.tasks[0]?.result;
-    if (result === undefined || !('latency' in result)) {
-      const error = result !== undefined && 'error' in result ? result.error : undefined;
-      throw new Error(`benchmark ${task.case} / ${task.impl} did not complete`, { cause: error });
-    }
-    const msPerCall = result.latency.p50;
+    const samples = msPerCall.get(task) as number[];
+    const ms = median(samples);
     const row: BenchRow = {
       case: task.case,
       impl: task.impl,
-      itemsPerSec: (task.items * 1000) / msPerCall,
+      itemsPerSec: (task.items * 1000) / ms,
       unit: task.unit,
-      msPerCall,
+      msPerCall: ms,
     };
     if (task.note !== undefined) row.note = task.note;
+    const ours = tasks.find((t) => t.case === task.case && t.ours === true);
+    if (ours !== undefined && ours !== task) {
+      const oursSamples = msPerCall.get(ours) as number[];
+      // Same-round ratio of items per second: (ours.items / ours.ms) ÷ (task.items / task.ms).
+      row.oursOverThis = median(
+        samples.map((taskMs, r) => ours.items / (oursSamples[r] as number) / (task.items / taskMs)),
+      );
+    }
     rows.push(row);
     process.stderr.write(
       `  ${row.case.padEnd(36)} ${row.impl.padEnd(34)} ${formatRate(row.itemsPerSec)} ${row.unit}/s\n`,
     );
-  }
-  for (const row of rows) {
-    const ours = rows.find(
-      (r) => r.case === row.case && tasks.find((t) => t.case === r.case && t.impl === r.impl)?.ours,
-    );
-    if (ours !== undefined && ours !== row) row.oursOverThis = ours.itemsPerSec / row.itemsPerSec;
   }
   return rows;
 }

@@ -10,11 +10,8 @@
  * bench/common.ts prints (itemsPerSec, unit, msPerCall, oursOverThis).
  */
 import { createHash, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import * as noble from '@noble/ed25519';
-import { Bench } from 'tinybench';
 import {
   type Ed25519BatchItem,
   ed25519GenerateKeyPair,
@@ -22,6 +19,7 @@ import {
   ed25519Verify,
   ed25519VerifyBatch,
 } from '../src/crypto/ed25519.js';
+import { type BenchTable, type BenchTask, measure, oursName, report } from './common.js';
 
 /** The one sodium-native call we use (the package ships no type declarations). */
 interface SodiumVerify {
@@ -31,30 +29,7 @@ const sodium = createRequire(import.meta.url)('sodium-native') as SodiumVerify;
 
 noble.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
 
-/** One measured (case, implementation) pair. */
-export interface Ed25519BenchRow {
-  case: string;
-  impl: string;
-  /** Calls per second. */
-  opsPerSec: number;
-  /** Signatures per second (= opsPerSec × items per call). */
-  perItemPerSec: number;
-  /** On a peer's row: ours ÷ this peer, signatures per second, same case, same run. */
-  ratioVsPeer?: number;
-  note?: string;
-  itemsPerSec: number;
-  unit: string;
-  msPerCall: number;
-  oursOverThis?: number;
-}
-
-export interface Ed25519BenchTable {
-  name: 'ed25519';
-  rows: Ed25519BenchRow[];
-  notes?: string[];
-}
-
-const ours = 'consortium-ledger';
+const ours = oursName;
 const messageBytes = 128; // a typical signed transaction
 const batchSizes = [4, 16, 64, 256, 1024];
 
@@ -89,57 +64,12 @@ function prepare(count: number, signers: number): Prepared[] {
   });
 }
 
-interface Task {
-  case: string;
-  impl: string;
-  items: number;
-  fn: () => unknown;
-  ours?: boolean;
-  note?: string;
-}
-
-async function measure(tasks: Task[], timeMs: number): Promise<Ed25519BenchRow[]> {
-  const rows: Ed25519BenchRow[] = [];
-  for (const task of tasks) {
-    const bench = new Bench({ time: timeMs, iterations: 5, warmupTime: 100, warmupIterations: 3 });
-    bench.add(`${task.case} / ${task.impl}`, task.fn);
-    await bench.run();
-    const result = bench.tasks[0]?.result;
-    if (result === undefined || !('latency' in result))
-      throw new Error(`benchmark ${task.case} / ${task.impl} did not complete`);
-    const msPerCall = result.latency.p50;
-    const opsPerSec = 1000 / msPerCall;
-    const row: Ed25519BenchRow = {
-      case: task.case,
-      impl: task.impl,
-      opsPerSec,
-      perItemPerSec: opsPerSec * task.items,
-      itemsPerSec: opsPerSec * task.items,
-      unit: 'sig',
-      msPerCall,
-    };
-    if (task.note !== undefined) row.note = task.note;
-    rows.push(row);
-    process.stderr.write(
-      `  ${row.case.padEnd(28)} ${row.impl.padEnd(30)} ${(row.perItemPerSec / 1000).toFixed(2)} k sig/s\n`,
-    );
-  }
-  for (const row of rows) {
-    const oursRow = rows.find((r) => r.case === row.case && r.impl === ours);
-    if (oursRow !== undefined && oursRow !== row) {
-      row.ratioVsPeer = oursRow.perItemPerSec / row.perItemPerSec;
-      row.oursOverThis = row.ratioVsPeer;
-    }
-  }
-  return rows;
-}
-
 function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(`benchmark setup: ${what}`);
 }
 
 /** Runs the suite; prints a table and writes bench/results/ed25519.json. */
-export async function run(): Promise<Ed25519BenchTable> {
+export async function run(): Promise<BenchTable> {
   const timeMs = Number(process.env.BENCH_TIME_MS ?? 600);
   const single = prepare(1, 1)[0] as Prepared;
   const distinct = prepare(Math.max(...batchSizes), Math.max(...batchSizes));
@@ -150,11 +80,12 @@ export async function run(): Promise<Ed25519BenchTable> {
   );
   check(noble.verify(single.signature, single.message, single.publicKey), 'noble refuses a valid signature');
 
-  const tasks: Task[] = [
+  const tasks: BenchTask[] = [
     {
       case: 'single',
       impl: ours,
       items: 1,
+      unit: 'sig',
       ours: true,
       fn: () => ed25519Verify(single.publicKey, single.message, single.signature),
     },
@@ -162,12 +93,14 @@ export async function run(): Promise<Ed25519BenchTable> {
       case: 'single',
       impl: 'node:crypto (cached KeyObject)',
       items: 1,
+      unit: 'sig',
       fn: () => nodeVerify(null, single.messageBuffer, single.keyObject, single.signatureBuffer),
     },
     {
       case: 'single',
       impl: 'node:crypto (key per call)',
       items: 1,
+      unit: 'sig',
       fn: () =>
         nodeVerify(
           null,
@@ -180,6 +113,7 @@ export async function run(): Promise<Ed25519BenchTable> {
       case: 'single',
       impl: 'sodium-native',
       items: 1,
+      unit: 'sig',
       fn: () =>
         sodium.crypto_sign_verify_detached(single.signatureBuffer, single.messageBuffer, single.publicKeyBuffer),
     },
@@ -187,6 +121,7 @@ export async function run(): Promise<Ed25519BenchTable> {
       case: 'single',
       impl: '@noble/ed25519',
       items: 1,
+      unit: 'sig',
       fn: () => noble.verify(single.signature, single.message, single.publicKey),
     },
   ];
@@ -194,11 +129,20 @@ export async function run(): Promise<Ed25519BenchTable> {
     const items = distinct.slice(0, size);
     const name = `batch ${size}`;
     tasks.push(
-      { case: name, impl: ours, items: size, ours: true, note: 'distinct keys', fn: () => ed25519VerifyBatch(items) },
+      {
+        case: name,
+        impl: ours,
+        items: size,
+        unit: 'sig',
+        ours: true,
+        note: 'distinct keys',
+        fn: () => ed25519VerifyBatch(items),
+      },
       {
         case: name,
         impl: 'node:crypto (cached KeyObject)',
         items: size,
+        unit: 'sig',
         fn: () => {
           for (const item of items) nodeVerify(null, item.messageBuffer, item.keyObject, item.signatureBuffer);
         },
@@ -207,6 +151,7 @@ export async function run(): Promise<Ed25519BenchTable> {
         case: name,
         impl: 'sodium-native',
         items: size,
+        unit: 'sig',
         fn: () => {
           for (const item of items)
             sodium.crypto_sign_verify_detached(item.signatureBuffer, item.messageBuffer, item.publicKeyBuffer);
@@ -222,6 +167,7 @@ export async function run(): Promise<Ed25519BenchTable> {
         case: name,
         impl: ours,
         items: items.length,
+        unit: 'sig',
         ours: true,
         note: 'repeated keys merged',
         fn: () => ed25519VerifyBatch(items),
@@ -230,6 +176,7 @@ export async function run(): Promise<Ed25519BenchTable> {
         case: name,
         impl: 'node:crypto (cached KeyObject)',
         items: items.length,
+        unit: 'sig',
         fn: () => {
           for (const item of items) nodeVerify(null, item.messageBuffer, item.keyObject, item.signatureBuffer);
         },
@@ -237,35 +184,16 @@ export async function run(): Promise<Ed25519BenchTable> {
     );
   }
 
-  const rows = await measure(tasks, timeMs);
-  const table: Ed25519BenchTable = {
+  const rows = await measure(tasks, { timeMs, iterationsMin: 3, rounds: 5 });
+  return {
     name: 'ed25519',
     rows,
     notes: [
       `Messages of ${messageBytes} bytes; batch rows are signatures per second; peers verify the batch one by one.`,
-      'ratioVsPeer = ours ÷ that peer, same case, same run. One core; the machine may be shared.',
+      'ours ÷ this = median over 5 interleaved rounds of the same-round ratio. One core; the machine may be shared.',
     ],
   };
-  console.table(
-    rows.map((r) => ({
-      case: r.case,
-      impl: r.impl,
-      'sig/s': Math.round(r.perItemPerSec),
-      'ours ÷ this': r.ratioVsPeer === undefined ? '' : `${r.ratioVsPeer.toFixed(2)}×`,
-    })),
-  );
-  const cpus = os.cpus();
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const machine = {
-    node: process.version,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    date: new Date().toISOString(),
-  };
-  writeFileSync(new URL('ed25519.json', dir), `${JSON.stringify({ machine, ...table }, null, 2)}\n`);
-  return table;
 }
 
 // Run directly: `npx tsx bench/ed25519.ts`.
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (import.meta.url === `file://${process.argv[1]}`) report(await run());
