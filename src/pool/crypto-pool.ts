@@ -77,16 +77,17 @@ export const verifyInlineItemsMax = 8;
 /**
  * No chunk of a split signature batch is smaller than this. Batch verification gets cheaper per
  * signature as the batch grows (one multi-scalar multiplication, keys that repeat merged):
- * measured ~58 µs/signature at 256, ~43 at 512, ~35 at 1,024, ~23 at 4,096 and ~21 at 8,192
- * (256 distinct keys). Below ~1,000 items a split buys latency at a steep price in CPU.
+ * measured (best of 4, 256 distinct keys, 128-byte messages) ~38 µs/signature at 256, ~28 at
+ * 512, ~22 at 1,024, ~18 at 4,096, ~17 at 8,192 and 16,384. Below ~1,000 items a split buys
+ * latency at a steep price in CPU.
  */
 export const verifyChunkItemsMin = 1024;
 
 /**
- * Chunks of a large signature batch aim at this size, where the cost per signature levels off
- * (~21 µs at 8,192 and at 16,384): a batch is cut into `max(threads, n / 8192)` chunks, so
+ * Chunks of a large signature batch aim at this size, where the cost per signature has levelled
+ * off (~17 µs at 8,192 and at 16,384): a batch is cut into `max(threads, n / 8192)` chunks, so
  * every thread gets one and none is smaller than it need be. (Four chunks of 4,096 on two
- * threads cost ~10 % more CPU than two of 8,192.)
+ * threads cost ~5–10 % more CPU than two of 8,192.)
  */
 export const verifyChunkItemsTarget = 8192;
 
