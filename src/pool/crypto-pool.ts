@@ -67,12 +67,14 @@ import {
 
 /**
  * Signature batches of at most this many items are verified inline on the calling thread.
- * One pool task adds its round trip and packing to the work: measured, one task against
- * inline, +67 % latency for 1 signature, +49 % for 2, +55 % for 4, +22 % for 8 and 16, +5 %
- * for 32. Up to 8 the overhead is a large share of the call; from there on a pool task costs
- * little and frees the calling thread (and concurrent calls spread over the threads).
+ * One pool task adds its round trip and packing to the work: measured in the two final
+ * benchmark runs, one task against inline, +200–245 % latency for 1 signature, +93–98 % for 2,
+ * +68–77 % for 4, +32–33 % for 8, +34–44 % for 16, 0–23 % for 32. Up to 16 the overhead is a
+ * third or more of the call; above, a pool task costs little and frees the calling thread (and
+ * concurrent calls spread over the threads: 16 concurrent calls of 256 run 1.7–1.9× faster on
+ * two threads than inline).
  */
-export const verifyInlineItemsMax = 8;
+export const verifyInlineItemsMax = 16;
 
 /**
  * No chunk of a split signature batch is smaller than this. Batch verification gets cheaper per
@@ -100,8 +102,8 @@ export const hashChunksPerThread = 2;
 
 /**
  * sha256Many calls of at most this many 64-byte blocks of work (padding included) run inline:
- * ~0.9 ms of hashing. Measured, one pool task against inline: +64 % latency at 512 blocks,
- * +24 % at 2,048, break-even at 8,192 and beyond.
+ * ~1 ms of hashing. Measured, one pool task against inline: +200–260 % latency at 512 blocks,
+ * +38–63 % at 2,048, +24 % at 8,192, even at 32,768.
  */
 export const sha256InlineBlocksMax = 4096;
 
@@ -109,8 +111,8 @@ export const sha256InlineBlocksMax = 4096;
 export const sha256ChunkBlocksMin = 4096;
 
 /**
- * merkleRoot calls of at most this many leaves run inline (~1.6 ms at 32-byte leaves). One pool
- * task against inline: +26 % latency at 1,024 leaves, +17 % at 4,096, +7 % at 16,384.
+ * merkleRoot calls of at most this many leaves run inline (~2 ms at 32-byte leaves). One pool
+ * task against inline: +54–68 % latency at 1,024 leaves, +12–24 % at 4,096, +6–20 % at 16,384.
  */
 export const merkleInlineLeavesMax = 4096;
 
@@ -326,10 +328,12 @@ function abortError(where: string, signal: AbortSignal): AbortError {
  * RFC 9162 Merkle roots — the same results as the inline functions, computed on all cores.
  *
  * Per-task overhead — one round trip to a warm worker, the packed buffer transferred there
- * and back through piscina (Atomics wake-ups), measured on the 2-core development machine:
- * median ~60–100 µs for a 64-byte buffer (p10 ~55 µs, p90 ~90–210 µs), ~60–180 µs for 64 KiB
- * and ~140–190 µs for 1 MiB (allocation included); the spread is the other core's load. That
- * is about one single signature verification, which is what sets the inline thresholds above.
+ * and back through piscina (Atomics wake-ups), timed one by one on the 2-core development VM:
+ * median ~200 µs for 64 B to 64 KiB (p10 70–180 µs, p90 230–340 µs) and ~260–300 µs for 1 MiB
+ * in the final benchmark runs; ~60–100 µs median in an earlier session on the same code (the
+ * VM's wake-up latency varies; piscina echoing a plain number measured 74–110 µs alongside).
+ * That is one to three single signature verifications, which is what sets the inline
+ * thresholds above.
  *
  * @example
  * ```ts
