@@ -61,9 +61,9 @@ import {
   verdictsToBooleans,
 } from './packing.js';
 
-// Tuning constants. Each was chosen from `npm run bench -- pool` on the 2-core development
-// machine (figures in the issue-4 report and bench/results/pool.md); the pool's results never
-// depend on them, only its speed does.
+// Tuning constants. Each was chosen from `npm run bench -- pool` on the 2-core development VM
+// (the bench writes its table to bench/results/pool.md; the figures quoted here are from two
+// runs on a quiet machine). The pool's results never depend on them, only its speed does.
 
 /**
  * Signature batches of at most this many items are verified inline on the calling thread.
