@@ -610,23 +610,6 @@ export function merkleLeafHashes32(leaves: usize, count: u32, out: usize): void 
   }
 }
 
-/**
- * The RFC 9162 root over `count` leaf hashes at `hashes` (32 bytes each), computed level by
- * level in place (the buffer is overwritten); the root goes to `out`. A level of odd length
- * carries its last node up unchanged, which yields exactly RFC 9162's split at the largest
- * power of two below n — no odd node is ever duplicated (CVE-2012-2459).
- */
-export function merkleRootOfHashes(hashes: usize, count: u32, out: usize): void {
-  let width = count;
-  while (width > 1) {
-    const pairs = width >>> 1;
-    merkleNodeLevel(hashes, pairs, hashes);
-    if (width & 1) memory.copy(hashes + (<usize>pairs << 5), hashes + (<usize>(width - 1) << 5), 32);
-    width = pairs + (width & 1);
-  }
-  memory.copy(out, hashes, 32);
-}
-
 /** Scalar-path twin of sha256Many, exported so tests can check that both paths agree. */
 export function sha256ManyScalar(data: usize, offsets: usize, count: u32, out: usize): void {
   for (let i: u32 = 0; i < count; i++) {

@@ -6,6 +6,7 @@
  *   npx tsx examples/prove-and-verify.ts
  */
 import {
+  CryptoPool,
   ed25519GenerateKeyPair,
   ed25519Sign,
   ed25519VerifyBatch,
@@ -28,6 +29,15 @@ const records = Array.from({ length: 1000 }, (_, i) => {
 // Every signature checked in one batch; each verdict equals a single verification's.
 const verdicts = ed25519VerifyBatch(records);
 console.log(`signatures valid: ${verdicts.filter(Boolean).length}/${verdicts.length}`);
+
+// The same batch across worker threads: identical verdicts.
+const pool = new CryptoPool({ threads: 2 });
+try {
+  const pooled = await pool.verifyBatch(records);
+  console.log(`pool verdicts equal inline: ${pooled.every((v, i) => v === verdicts[i])}`);
+} finally {
+  await pool.close();
+}
 
 // The block commits to its transactions with one root.
 const tree = MerkleTree.fromLeaves(records.map((r) => r.message));

@@ -3,7 +3,8 @@
  *
  * The package root exports the crypto layer: SHA-256, SHA-512, RFC 9162 Merkle trees and
  * Ed25519 (ZIP-215 verification, alone or in batches) over the project's WebAssembly module,
- * which loads synchronously on import, so every call is ready.
+ * which loads synchronously on import, so every call is ready — and `CryptoPool`, the same
+ * API spread over worker threads.
  */
 
 export {
@@ -38,3 +39,15 @@ export {
 } from './crypto/sha256.js';
 export { sha512, sha512DigestBytes } from './crypto/sha512.js';
 export { wasmBuild } from './crypto/wasm.js';
+export {
+  CryptoPool,
+  type CryptoPoolOptions,
+  type PoolCallOptions,
+} from './pool/crypto-pool.js';
+export {
+  AbortError,
+  CryptoPoolError,
+  PoolClosedError,
+  PoolQueueFullError,
+  WorkerCrashedError,
+} from './pool/errors.js';

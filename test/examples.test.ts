@@ -8,6 +8,7 @@ describe('examples', () => {
     const script = new URL('../examples/prove-and-verify.ts', import.meta.url).pathname;
     const output = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
     expect(output).toMatch(/signatures valid: 1000\/1000/);
+    expect(output).toMatch(/pool verdicts equal inline: true/);
     expect(output).toMatch(/record 421 included: true/);
     expect(output).toMatch(/first 600 unchanged: true/);
     expect(output).toMatch(/forged record included: false/);

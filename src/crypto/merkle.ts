@@ -124,8 +124,16 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   checkLeaves(leaves, 'merkleRoot');
   if (leaves.length === 0) return emptyRoot.slice();
   const hashes = leafHashesIntoIo(leaves, 'merkleRoot', 1);
-  // Level by level in place; an odd level carries its last node up unchanged.
-  let width = leaves.length;
+  return rootOfHashesInIo(hashes, leaves.length);
+}
+
+/**
+ * @internal The RFC 9162 root over `count` ≥ 1 leaf hashes at `hashes` in the io region,
+ * computed level by level in place (the hashes are overwritten); an odd level carries its
+ * last node up unchanged. Shared by `merkleRoot` and the pool's workers.
+ */
+export function rootOfHashesInIo(hashes: number, count: number): Uint8Array {
+  let width = count;
   while (width > 1) {
     const pairs = width >>> 1;
     wasmMerkleNodeLevel(hashes, pairs, hashes);

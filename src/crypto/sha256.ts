@@ -22,7 +22,6 @@ interface Sha256Exports extends WasmCore {
   merkleLeafHashes(data: number, offsets: number, count: number, out: number): void;
   merkleLeafHashes32(leaves: number, count: number, out: number): void;
   merkleNodeLevel(children: number, pairs: number, out: number): void;
-  merkleRootOfHashes(hashes: number, count: number, out: number): void;
 }
 
 /** @internal The typed wasm exports for SHA-256 and Merkle hashing. */

@@ -21,7 +21,8 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { assert } from '../assert.js';
 import { verifyPackedBatch } from '../crypto/ed25519.js';
-import { sha256Wasm } from '../crypto/sha256.js';
+import { rootOfHashesInIo } from '../crypto/merkle.js';
+import { sha256Wasm, wasmMerkleLeafHashes, wasmMerkleLeafHashes32, wasmSha256Many } from '../crypto/sha256.js';
 import { memoryU8, reserveIo, wasmModule, wasmModuleKey } from '../crypto/wasm.js';
 import {
   type CrashMode,
@@ -62,7 +63,7 @@ function sha256Task(packed: Uint8Array): Uint8Array {
   const layout = readPackedItems(packed);
   assert(!layout.uniform32, 'sha256 task: expected an offsets table');
   const { base, out } = copyIn(packed, layout.count * hashBytes);
-  sha256Wasm.sha256Many(base + layout.dataAt, base + layout.offsetsAt, layout.count, out);
+  wasmSha256Many(base + layout.dataAt, base + layout.offsetsAt, layout.count, out);
   return memoryU8().slice(out, out + layout.count * hashBytes);
 }
 
@@ -70,16 +71,14 @@ function sha256Task(packed: Uint8Array): Uint8Array {
 function merkleTask(packed: Uint8Array): Uint8Array {
   const layout = readPackedItems(packed);
   assert(layout.count > 0, 'merkle task: no leaves (the empty tree is handled by the caller)');
-  // Leaf hashes, then one more hash of room for the root (merkleRootOfHashes works in place).
-  const { base, out } = copyIn(packed, (layout.count + 1) * hashBytes);
+  // Leaf hashes, then the levels above them in place (chunked calls, so V8 tiers them up).
+  const { base, out } = copyIn(packed, layout.count * hashBytes);
   if (layout.uniform32) {
-    sha256Wasm.merkleLeafHashes32(base + layout.dataAt, layout.count, out);
+    wasmMerkleLeafHashes32(base + layout.dataAt, layout.count, out);
   } else {
-    sha256Wasm.merkleLeafHashes(base + layout.dataAt, base + layout.offsetsAt, layout.count, out);
+    wasmMerkleLeafHashes(base + layout.dataAt, base + layout.offsetsAt, layout.count, out);
   }
-  const root = out + layout.count * hashBytes;
-  sha256Wasm.merkleRootOfHashes(out, layout.count, root);
-  return memoryU8().slice(root, root + hashBytes);
+  return rootOfHashesInIo(out, layout.count);
 }
 
 /** Test hook: die in the requested way, part-way through a task. */
