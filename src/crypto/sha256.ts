@@ -96,7 +96,11 @@ export function sha256(data: Uint8Array): Uint8Array {
   if (data.length > messageBytesMax) {
     throw new RangeError(`sha256: data has ${data.length} bytes, limit ${messageBytesMax}`);
   }
-  if (data.length >= nativeDispatchBytesMin) return new Uint8Array(nodeHash('sha256', data, 'buffer'));
+  if (data.length >= nativeDispatchBytesMin) {
+    // A plain Uint8Array view of OpenSSL's fresh digest buffer: no second copy.
+    const digest = nodeHash('sha256', data, 'buffer');
+    return new Uint8Array(digest.buffer, digest.byteOffset, sha256DigestBytes);
+  }
   return sha256WasmOnly(data);
 }
 
