@@ -14,7 +14,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { ed25519BatchItemsMax, ed25519BatchMessageBytesMax, ed25519MessageBytesMax } from '../limits.js';
-import { requireBytes, requireBytesOfLength, requireInteger } from './validate.js';
+import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from './validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in an Ed25519 public key (a compressed point, RFC 8032 §5.1.2). */
@@ -45,11 +45,6 @@ export const packedHeaderBytes = 8;
 /** Bytes of one record of a packed batch. */
 export const packedRecordBytes = 104;
 const coefficientBytes = 16;
-
-// For the two checks that are not about bytes (the items array and each item object).
-function kindOf(value: unknown): string {
-  return value === null ? 'null' : typeof value;
-}
 
 function requireMessage(value: unknown, name: string, where: string): asserts value is Uint8Array {
   requireBytes(value, name, where);
@@ -84,6 +79,42 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
 }
 
 /**
+ * Checks a batch of verification items at a public boundary: an array of at most `itemsMax`
+ * objects with a 32-byte `publicKey`, a `message` within the per-message limit and a 64-byte
+ * `signature`, their messages holding at most `messageBytesTotalMax` bytes in all. Errors
+ * name the item and field (`items[3].signature`). Returns the messages' total length.
+ * Shared by `packVerifyBatch` and `CryptoPool.verifyBatch`, so both refuse the same inputs.
+ */
+export function checkVerifyItems(
+  items: unknown,
+  where: string,
+  itemsMax: number,
+  messageBytesTotalMax: number,
+): number {
+  if (!Array.isArray(items))
+    throw new TypeError(`${where}: expected items to be an array, got ${describeValue(items)}`);
+  if (items.length > itemsMax) {
+    throw new RangeError(`${where}: items has ${items.length} entries, limit ${itemsMax}`);
+  }
+  let messageBytesTotal = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
+    if (typeof item !== 'object' || item === null) {
+      throw new TypeError(`${where}: expected items[${i}] to be an object, got ${describeValue(item)}`);
+    }
+    const { publicKey, message, signature } = item as Record<string, unknown>;
+    requireBytesOfLength(publicKey, ed25519PublicKeyBytes, `items[${i}].publicKey`, where);
+    requireMessage(message, `items[${i}].message`, where);
+    requireBytesOfLength(signature, ed25519SignatureBytes, `items[${i}].signature`, where);
+    messageBytesTotal += message.length;
+  }
+  if (messageBytesTotal > messageBytesTotalMax) {
+    throw new RangeError(`${where}: messages hold ${messageBytesTotal} bytes in all, limit ${messageBytesTotalMax}`);
+  }
+  return messageBytesTotal;
+}
+
+/**
  * Packs batch items into one buffer that {@link verifyPackedBatch} verifies without looking
  * at the objects again (a worker pool packs on the caller's thread and ships the bytes).
  *
@@ -101,28 +132,7 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
  */
 export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array {
   const where = 'packVerifyBatch';
-  // validate.ts has no helper for arrays of objects; the item fields below go through it.
-  if (!Array.isArray(items)) throw new TypeError(`${where}: expected items to be an array, got ${kindOf(items)}`);
-  if (items.length > ed25519BatchItemsMax) {
-    throw new RangeError(`${where}: items has ${items.length} entries, limit ${ed25519BatchItemsMax}`);
-  }
-  let messageBytesTotal = 0;
-  for (let i = 0; i < items.length; i++) {
-    const item: unknown = items[i];
-    if (typeof item !== 'object' || item === null) {
-      throw new TypeError(`${where}: expected items[${i}] to be an object, got ${kindOf(item)}`);
-    }
-    const { publicKey, message, signature } = item as Record<string, unknown>;
-    requireBytesOfLength(publicKey, ed25519PublicKeyBytes, `items[${i}].publicKey`, where);
-    requireMessage(message, `items[${i}].message`, where);
-    requireBytesOfLength(signature, ed25519SignatureBytes, `items[${i}].signature`, where);
-    messageBytesTotal += message.length;
-  }
-  if (messageBytesTotal > ed25519BatchMessageBytesMax) {
-    throw new RangeError(
-      `${where}: messages hold ${messageBytesTotal} bytes in all, limit ${ed25519BatchMessageBytesMax}`,
-    );
-  }
+  const messageBytesTotal = checkVerifyItems(items, where, ed25519BatchItemsMax, ed25519BatchMessageBytesMax);
   const count = items.length;
   const messagesAt = packedHeaderBytes + count * packedRecordBytes;
   const packed = new Uint8Array(messagesAt + messageBytesTotal);

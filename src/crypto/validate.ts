@@ -3,7 +3,8 @@
  * is validated and a failure names the function, the parameter and what was wrong.
  */
 
-function describe(value: unknown): string {
+/** A short description of a value's type for error messages (`Map`, `an array`, `null`). */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
@@ -13,7 +14,7 @@ function describe(value: unknown): string {
 /** Throws `TypeError` unless `value` is a `Uint8Array` (a `Buffer` is one). */
 export function requireBytes(value: unknown, name: string, where: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${where}: expected ${name} to be a Uint8Array, got ${describe(value)}`);
+    throw new TypeError(`${where}: expected ${name} to be a Uint8Array, got ${describeValue(value)}`);
   }
 }
 
@@ -38,14 +39,14 @@ export function requireBytesArray(
   countMax: number,
 ): asserts value is readonly Uint8Array[] {
   if (!Array.isArray(value)) {
-    throw new TypeError(`${where}: expected ${name} to be an array of Uint8Array, got ${describe(value)}`);
+    throw new TypeError(`${where}: expected ${name} to be an array of Uint8Array, got ${describeValue(value)}`);
   }
   if (value.length > countMax) {
     throw new RangeError(`${where}: ${name} has ${value.length} items, limit ${countMax}`);
   }
   for (let i = 0; i < value.length; i++) {
     if (!(value[i] instanceof Uint8Array)) {
-      throw new TypeError(`${where}: expected ${name}[${i}] to be a Uint8Array, got ${describe(value[i])}`);
+      throw new TypeError(`${where}: expected ${name}[${i}] to be a Uint8Array, got ${describeValue(value[i])}`);
     }
   }
 }
@@ -59,7 +60,7 @@ export function requireInteger(
   max: number,
 ): asserts value is number {
   if (typeof value !== 'number') {
-    throw new TypeError(`${where}: expected ${name} to be an integer, got ${describe(value)}`);
+    throw new TypeError(`${where}: expected ${name} to be an integer, got ${describeValue(value)}`);
   }
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new RangeError(`${where}: ${name} must be an integer in [${min}, ${max}], got ${value}`);

@@ -31,17 +31,16 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { assert } from '../assert.js';
-import { type Ed25519BatchItem, ed25519VerifyBatch, packVerifyBatch } from '../crypto/ed25519.js';
+import { checkVerifyItems, type Ed25519BatchItem, ed25519VerifyBatch, packVerifyBatch } from '../crypto/ed25519.js';
 import { MerkleTree, merkleRoot } from '../crypto/merkle.js';
 import { sha256DigestBytes, sha256Many } from '../crypto/sha256.js';
-import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
+import { describeValue, requireBytesArray, requireInteger } from '../crypto/validate.js';
 import { wasmModule, wasmModuleKey } from '../crypto/wasm.js';
 import {
   batchBytesMax,
   batchMessagesMax,
   ed25519BatchItemsMax,
   ed25519BatchMessageBytesMax,
-  ed25519MessageBytesMax,
   merkleLeavesMax,
   poolIdleTimeoutMsMax,
   poolQueueTasksMax,
@@ -246,13 +245,6 @@ interface Range {
   readonly end: number;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
-  return typeof value;
-}
-
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
@@ -284,38 +276,13 @@ function sha256Blocks(length: number): number {
   return Math.floor((length + 8) / 64) + 1;
 }
 
-function checkVerifyItems(items: unknown, where: string): asserts items is readonly Ed25519BatchItem[] {
-  if (!Array.isArray(items)) throw new TypeError(`${where}: expected items to be an array, got ${describe(items)}`);
-  if (items.length > poolVerifyItemsMax) {
-    throw new RangeError(`${where}: items has ${items.length} entries, limit ${poolVerifyItemsMax}`);
-  }
-  let messageBytesTotal = 0;
-  for (let i = 0; i < items.length; i++) {
-    const item: unknown = items[i];
-    if (typeof item !== 'object' || item === null) {
-      throw new TypeError(`${where}: expected items[${i}] to be an object, got ${describe(item)}`);
-    }
-    const { publicKey, message, signature } = item as Record<string, unknown>;
-    requireBytesOfLength(publicKey, 32, `items[${i}].publicKey`, where);
-    requireBytes(message, `items[${i}].message`, where);
-    if (message.length > ed25519MessageBytesMax) {
-      throw new RangeError(
-        `${where}: items[${i}].message has ${message.length} bytes, limit ${ed25519MessageBytesMax}`,
-      );
-    }
-    requireBytesOfLength(signature, 64, `items[${i}].signature`, where);
-    messageBytesTotal += message.length;
-  }
-  if (messageBytesTotal > poolVerifyMessageBytesMax) {
-    throw new RangeError(
-      `${where}: messages hold ${messageBytesTotal} bytes in all, limit ${poolVerifyMessageBytesMax}`,
-    );
-  }
+function checkPoolVerifyItems(items: unknown, where: string): asserts items is readonly Ed25519BatchItem[] {
+  checkVerifyItems(items, where, poolVerifyItemsMax, poolVerifyMessageBytesMax);
 }
 
 function checkSignal(signal: unknown, where: string): asserts signal is AbortSignal | undefined {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`${where}: expected options.signal to be an AbortSignal, got ${describe(signal)}`);
+    throw new TypeError(`${where}: expected options.signal to be an AbortSignal, got ${describeValue(signal)}`);
   }
 }
 
@@ -361,7 +328,7 @@ export class CryptoPool {
   constructor(options: CryptoPoolOptions = {}) {
     const where = 'new CryptoPool';
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${where}: expected options to be an object, got ${describe(options)}`);
+      throw new TypeError(`${where}: expected options to be an object, got ${describeValue(options)}`);
     }
     const internal = options as InternalOptions;
     const threads = internal.threads ?? Math.min(os.availableParallelism(), poolThreadsMax);
@@ -427,7 +394,7 @@ export class CryptoPool {
   async verifyBatch(items: readonly Ed25519BatchItem[], options: PoolCallOptions = {}): Promise<boolean[]> {
     const where = 'CryptoPool.verifyBatch';
     const signal = this.#admit(where, options);
-    checkVerifyItems(items, where);
+    checkPoolVerifyItems(items, where);
     const count = items.length;
     if (count <= verifyInlineItemsMax) return ed25519VerifyBatch(items);
     const itemsPerChunk = Math.ceil(count / verifyChunkCount(count, this.threads, this.#capacity()));
@@ -579,7 +546,7 @@ export class CryptoPool {
   #admit(where: string, options: PoolCallOptions): AbortSignal | undefined {
     if (this.#closed) throw new PoolClosedError(`${where}: the pool is closed`);
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${where}: expected options to be an object, got ${describe(options)}`);
+      throw new TypeError(`${where}: expected options to be an object, got ${describeValue(options)}`);
     }
     const { signal } = options;
     checkSignal(signal, where);
