@@ -328,20 +328,40 @@ export function sha256(data: usize, length: u32, out: usize): void {
 function compress4(): void {
   // Message words: transpose each lane's 16-byte rows into word-major vectors, byte-swapped.
   for (let q: usize = 0; q < 4; q++) {
-    const r0 = v128.load(blockLanes + (q << 4));
-    const r1 = v128.load(blockLanes + laneStride + (q << 4));
-    const r2 = v128.load(blockLanes + 2 * laneStride + (q << 4));
-    const r3 = v128.load(blockLanes + 3 * laneStride + (q << 4));
-    const t0 = v128.shuffle<u32>(r0, r1, 0, 4, 1, 5);
-    const t1 = v128.shuffle<u32>(r2, r3, 0, 4, 1, 5);
-    const t2 = v128.shuffle<u32>(r0, r1, 2, 6, 3, 7);
-    const t3 = v128.shuffle<u32>(r2, r3, 2, 6, 3, 7);
-    const base = wkLanes + (q << 6);
-    v128.store(base, bswapLanes(v128.shuffle<u64>(t0, t1, 0, 2)), 0);
-    v128.store(base, bswapLanes(v128.shuffle<u64>(t0, t1, 1, 3)), 16);
-    v128.store(base, bswapLanes(v128.shuffle<u64>(t2, t3, 0, 2)), 32);
-    v128.store(base, bswapLanes(v128.shuffle<u64>(t2, t3, 1, 3)), 48);
+    storeWordRows(
+      q,
+      v128.load(blockLanes + (q << 4)),
+      v128.load(blockLanes + laneStride + (q << 4)),
+      v128.load(blockLanes + 2 * laneStride + (q << 4)),
+      v128.load(blockLanes + 3 * laneStride + (q << 4)),
+    );
   }
+  compressWords();
+}
+
+/**
+ * Row q (bytes 16q..16q+15) of the four lanes' blocks → message words W[4q..4q+3], each a
+ * big-endian word from every lane (a 4×4 transpose of 32-bit lanes, then a byte swap).
+ */
+// @ts-ignore: decorator
+@inline function storeWordRows(q: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<u32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<u32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<u32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<u32>(r2, r3, 2, 6, 3, 7);
+  const base = wkLanes + (q << 6);
+  v128.store(base, bswapLanes(v128.shuffle<u64>(t0, t1, 0, 2)), 0);
+  v128.store(base, bswapLanes(v128.shuffle<u64>(t0, t1, 1, 3)), 16);
+  v128.store(base, bswapLanes(v128.shuffle<u64>(t2, t3, 0, 2)), 32);
+  v128.store(base, bswapLanes(v128.shuffle<u64>(t2, t3, 1, 3)), 48);
+}
+
+/**
+ * Compresses message words W[0..15] (at `wkLanes`, word-major, four lanes) into the four lane
+ * states. The Merkle paths build W in registers and call this directly: a block assembled
+ * with unaligned byte stores and read back as vectors would stall store forwarding.
+ */
+function compressWords(): void {
   // Schedule (FIPS 180-4 §6.2.2 step 1), in place; K is added afterwards so the schedule
   // reads plain W.
   for (let t: usize = 16; t < 64; t++) {
@@ -455,6 +475,45 @@ function laneDigest(lane: usize, out: usize): void {
   }
 }
 
+/** Sets all four lane states to the IV with vector stores (no scalar-store/vector-load stall). */
+function resetAllLanes(): void {
+  for (let w: usize = 0; w < 8; w++) v128.store(stateLanes + (w << 4), i32x4.splat(load<u32>(IV + (w << 2))));
+}
+
+/**
+ * Writes the digests of lanes 0..lanes-1 to `out + 32 j`: the word-major state is transposed
+ * back to each lane's eight words in registers and byte-swapped to big-endian.
+ */
+function digestLanes(out: usize, lanes: u32): void {
+  for (let half: usize = 0; half < 2; half++) {
+    const s0 = v128.load(stateLanes + (half << 6), 0);
+    const s1 = v128.load(stateLanes + (half << 6), 16);
+    const s2 = v128.load(stateLanes + (half << 6), 32);
+    const s3 = v128.load(stateLanes + (half << 6), 48);
+    const t0 = v128.shuffle<u32>(s0, s1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<u32>(s2, s3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<u32>(s0, s1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<u32>(s2, s3, 2, 6, 3, 7);
+    const target = out + (half << 4);
+    v128.store(target, bswapLanes(v128.shuffle<u64>(t0, t1, 0, 2)), 0);
+    if (lanes > 1) v128.store(target, bswapLanes(v128.shuffle<u64>(t0, t1, 1, 3)), 32);
+    if (lanes > 2) v128.store(target, bswapLanes(v128.shuffle<u64>(t2, t3, 0, 2)), 64);
+    if (lanes > 3) v128.store(target, bswapLanes(v128.shuffle<u64>(t2, t3, 1, 3)), 96);
+  }
+}
+
+/** Bytes 0..15 with `byte` at position 15: the vector that shifts a domain byte in front. */
+// @ts-ignore: decorator
+@inline function lastByte(byte: i32): v128 {
+  return i8x16.replace_lane(i32x4.splat(0), 15, <i8>byte);
+}
+
+/** The 16 bytes starting one byte before `next`: previous vector's last byte, then next[0..14]. */
+// @ts-ignore: decorator
+@inline function shiftIn(previous: v128, next: v128): v128 {
+  return i8x16.shuffle(previous, next, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+}
+
 /**
  * Multi-buffer hashing of `count` messages (prefix ‖ message i), message i being the bytes
  * `[data + offsets[i], data + offsets[i + 1])`; digest i goes to `out + 32 i`. A lane that
@@ -536,39 +595,43 @@ export function merkleLeafHashes(data: usize, offsets: usize, count: u32, out: u
  * (the level is then rewritten in place: node i is written after children 2i, 2i + 1 are read).
  */
 export function merkleNodeLevel(children: usize, pairs: u32, out: usize): void {
+  const domain = lastByte(0x01);
+  // Block 2 is right[31] ‖ 0x80 ‖ zeros ‖ 520 (bits): only word 0 varies.
+  const zero = i32x4.splat(0);
   let node: u32 = 0;
   while (node < pairs) {
     let lanes = pairs - node;
     if (lanes > <u32>laneCount) lanes = <u32>laneCount;
-    // Block 1: 0x01 ‖ left ‖ right[0..31). Block 2: right[31] ‖ 0x80 ‖ zeros ‖ 520 (bits).
-    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
-      const target = blockLanes + lane * <usize>laneStride;
-      laneReset(lane);
-      if (lane < <usize>lanes) {
-        const source = children + (<usize>(node + <u32>lane) << 6);
-        // Store the 64 child bytes at target + 1 (the 16-byte tail spills into the stride gap),
-        // then the domain byte; the spilled last byte is read back for block 2 below.
-        v128.store(target, v128.load(source, 0), 1);
-        v128.store(target, v128.load(source, 16), 17);
-        v128.store(target, v128.load(source, 32), 33);
-        v128.store(target, v128.load(source, 48), 49);
-        store<u8>(target, 0x01);
-      }
+    // Idle lanes (a short last group) rehash the group's first node; their digests are dropped.
+    const s0 = children + (<usize>node << 6);
+    const s1 = lanes > 1 ? s0 + 64 : s0;
+    const s2 = lanes > 2 ? s0 + 128 : s0;
+    const s3 = lanes > 3 ? s0 + 192 : s0;
+    // Block 1: 0x01 ‖ left ‖ right[0..31), row q = the children's bytes shifted right by one.
+    let p0 = domain, p1 = domain, p2 = domain, p3 = domain;
+    for (let q: usize = 0; q < 4; q++) {
+      const c0 = v128.load(s0 + (q << 4));
+      const c1 = v128.load(s1 + (q << 4));
+      const c2 = v128.load(s2 + (q << 4));
+      const c3 = v128.load(s3 + (q << 4));
+      storeWordRows(q, shiftIn(p0, c0), shiftIn(p1, c1), shiftIn(p2, c2), shiftIn(p3, c3));
+      p0 = c0;
+      p1 = c1;
+      p2 = c2;
+      p3 = c3;
     }
-    compress4();
-    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
-      const target = blockLanes + lane * <usize>laneStride;
-      const last = load<u8>(target, 64);
-      zero64(target);
-      store<u8>(target, last);
-      store<u8>(target, 0x80, 1);
-      store<u8>(target, 0x02, 62);
-      store<u8>(target, 0x08, 63);
-    }
-    compress4();
-    for (let lane: usize = 0; lane < <usize>lanes; lane++) {
-      laneDigest(lane, out + (<usize>(node + <u32>lane) << 5));
-    }
+    resetAllLanes();
+    compressWords();
+    let w0 = i32x4.splat(0x00800000);
+    w0 = i32x4.replace_lane(w0, 0, 0x00800000 | (<i32>load<u8>(s0, 63) << 24));
+    w0 = i32x4.replace_lane(w0, 1, 0x00800000 | (<i32>load<u8>(s1, 63) << 24));
+    w0 = i32x4.replace_lane(w0, 2, 0x00800000 | (<i32>load<u8>(s2, 63) << 24));
+    w0 = i32x4.replace_lane(w0, 3, 0x00800000 | (<i32>load<u8>(s3, 63) << 24));
+    v128.store(wkLanes, w0, 0);
+    for (let t: usize = 1; t < 15; t++) v128.store(wkLanes + (t << 4), zero);
+    v128.store(wkLanes + (15 << 4), i32x4.splat(520));
+    compressWords();
+    digestLanes(out + (<usize>node << 5), lanes);
     node += lanes;
   }
 }
@@ -580,32 +643,32 @@ export function merkleNodeLevel(children: usize, pairs: u32, out: usize): void {
  * so only the 32 leaf bytes change from one block to the next.
  */
 export function merkleLeafHashes32(leaves: usize, count: u32, out: usize): void {
-  for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
-    const target = blockLanes + lane * <usize>laneStride;
-    zero64(target);
-    store<u8>(target, 0x80, 33);
-    store<u8>(target, 0x01, 62); // 33 bytes = 264 bits = 0x0108
-    store<u8>(target, 0x08, 63);
-  }
+  const domain = lastByte(0x00);
+  const marker = i8x16.replace_lane(i32x4.splat(0), 0, <i8>0x80);
+  const zero = i32x4.splat(0);
   let leaf: u32 = 0;
   while (leaf < count) {
     let lanes = count - leaf;
     if (lanes > <u32>laneCount) lanes = <u32>laneCount;
-    for (let lane: usize = 0; lane < <usize>laneCount; lane++) {
-      laneReset(lane);
-      if (lane < <usize>lanes) {
-        const target = blockLanes + lane * <usize>laneStride;
-        const source = leaves + (<usize>(leaf + <u32>lane) << 5);
-        // Bytes 1..32 take the leaf; byte 0 is the domain byte and byte 33 stays 0x80.
-        v128.store(target, v128.load(source, 0), 1);
-        v128.store(target, v128.load(source, 16), 17);
-        store<u8>(target, 0x00);
-      }
-    }
-    compress4();
-    for (let lane: usize = 0; lane < <usize>lanes; lane++) {
-      laneDigest(lane, out + (<usize>(leaf + <u32>lane) << 5));
-    }
+    const s0 = leaves + (<usize>leaf << 5);
+    const s1 = lanes > 1 ? s0 + 32 : s0;
+    const s2 = lanes > 2 ? s0 + 64 : s0;
+    const s3 = lanes > 3 ? s0 + 96 : s0;
+    const a0 = v128.load(s0, 0), b0 = v128.load(s0, 16);
+    const a1 = v128.load(s1, 0), b1 = v128.load(s1, 16);
+    const a2 = v128.load(s2, 0), b2 = v128.load(s2, 16);
+    const a3 = v128.load(s3, 0), b3 = v128.load(s3, 16);
+    // Rows: 0x00 ‖ leaf[0..15) | leaf[15..31) | leaf[31] ‖ 0x80 ‖ zeros | zeros ‖ 264 (bits).
+    storeWordRows(0, shiftIn(domain, a0), shiftIn(domain, a1), shiftIn(domain, a2), shiftIn(domain, a3));
+    storeWordRows(1, shiftIn(a0, b0), shiftIn(a1, b1), shiftIn(a2, b2), shiftIn(a3, b3));
+    storeWordRows(2, shiftIn(b0, marker), shiftIn(b1, marker), shiftIn(b2, marker), shiftIn(b3, marker));
+    v128.store(wkLanes + (12 << 4), zero);
+    v128.store(wkLanes + (13 << 4), zero);
+    v128.store(wkLanes + (14 << 4), zero);
+    v128.store(wkLanes + (15 << 4), i32x4.splat(264));
+    resetAllLanes();
+    compressWords();
+    digestLanes(out + (<usize>leaf << 5), lanes);
     leaf += lanes;
   }
 }
