@@ -15,6 +15,7 @@ import {
   verifyPackedBatch,
 } from '../../src/crypto/ed25519.js';
 import { wasmExports } from '../../src/crypto/wasm.js';
+import { bigintToBytesLE as scalarBytes } from '../support/bigint.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 /** Test hook: multi-scalar multiplications of at least this many points use Pippenger. */
@@ -22,12 +23,6 @@ const setPippengerMinPoints = (wasmExports as unknown as { ed25519SetPippengerMi
   .ed25519SetPippengerMinPoints;
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-
-function scalarBytes(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
 
 const keys = Array.from({ length: 6 }, () => ed25519GenerateKeyPair());
 const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));

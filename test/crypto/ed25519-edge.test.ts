@@ -4,24 +4,13 @@ import { createHash } from 'node:crypto';
 import * as noble from '@noble/ed25519';
 import { describe, expect, it } from 'vitest';
 import { ed25519GenerateKeyPair, ed25519Sign, ed25519Verify, ed25519VerifyBatch } from '../../src/crypto/ed25519.js';
+import { bytesToBigintLE as bytesToBigint, bigintToBytesLE as scalarBytes } from '../support/bigint.js';
 
 noble.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const p = 2n ** 255n - 19n;
 const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-
-function scalarBytes(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-
-function bytesToBigint(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] as number);
-  return value;
-}
 
 function challenge(r: Uint8Array, a: Uint8Array, message: Uint8Array): bigint {
   return bytesToBigint(createHash('sha512').update(r).update(a).update(message).digest()) % L;

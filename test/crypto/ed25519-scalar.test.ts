@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../../src/crypto/ed25519.js';
 import { memoryU8, reserveIo, wasmExports } from '../../src/crypto/wasm.js';
+import { bigintToBytesLE as toBytes } from '../support/bigint.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -14,11 +15,6 @@ interface ScalarHooks {
 }
 const hooks = wasmExports as unknown as ScalarHooks;
 
-function toBytes(value: bigint, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
 function toBigint(bytes: Uint8Array): bigint {
   let value = 0n;
   for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] as number);

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../../src/crypto/ed25519.js';
 import { memoryU8, reserveIo, wasmExports } from '../../src/crypto/wasm.js';
+import { bytesToBigintLE as bytesToBigint, bigintToBytesLE as toBytes } from '../support/bigint.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 const p = 2n ** 255n - 19n;
@@ -44,16 +45,6 @@ function power(base: bigint, exponent: bigint): bigint {
     b = (b * b) % p;
   }
   return result;
-}
-function toBytes(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-function bytesToBigint(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] as number);
-  return value;
 }
 
 // Writes the operands at io offsets 0 and 40, runs `call` (output at offset 80), returns the
