@@ -9,6 +9,8 @@ import * as asSha256 from '@chainsafe/as-sha256';
 import * as hashtree from '@chainsafe/hashtree';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { createSHA256 } from 'hash-wasm';
+import { merkleRootOneCallPerNode } from '../src/cli/throughput.js';
+import { rootFromInclusionPath } from '../src/crypto/merkle.js';
 import { sha256WasmOnly } from '../src/crypto/sha256.js';
 import {
   type MerkleInclusionProof,
@@ -29,30 +31,6 @@ const hashWasmDigest = (data: Uint8Array): Uint8Array => {
 };
 const nodeDigest = (data: Uint8Array): Uint8Array => nodeHash('sha256', data, 'buffer');
 
-type HashFn = (data: Uint8Array) => Uint8Array;
-
-/** RFC 6962 root, one hash call per node, with a reused 33/65-byte buffer: the peers' best. */
-function rootPerNode(leaves: readonly Uint8Array[], hash: HashFn): Uint8Array {
-  const leafBuffer = new Uint8Array(33);
-  const nodeBuffer = new Uint8Array(65);
-  nodeBuffer[0] = 1;
-  let level = leaves.map((leaf) => {
-    leafBuffer.set(leaf, 1);
-    return hash(leafBuffer);
-  });
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) {
-      nodeBuffer.set(level[i] as Uint8Array, 1);
-      nodeBuffer.set(level[i + 1] as Uint8Array, 33);
-      next.push(hash(nodeBuffer));
-    }
-    if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
-    level = next;
-  }
-  return level[0] as Uint8Array;
-}
-
 /** SSZ-style binary tree of 64-byte nodes (no domain bytes, power of two): hardware line only. */
 function sszRoot(leaves: Uint8Array, hashLevel: (input: Uint8Array, output: Uint8Array) => void): Uint8Array {
   let level = leaves;
@@ -64,26 +42,13 @@ function sszRoot(leaves: Uint8Array, hashLevel: (input: Uint8Array, output: Uint
   return level;
 }
 
-/** RFC 9162 §2.1.3.2 inclusion verification with node:crypto, the peer for proof checking. */
+/** RFC 9162 §2.1.3.2 inclusion verification with node:crypto: our walk, their hash. */
 function nodeVerifyInclusion(leaf: Uint8Array, proof: MerkleInclusionProof, root: Uint8Array): boolean {
-  let fn = proof.leafIndex;
-  let sn = proof.treeSize - 1;
-  let r: Uint8Array = nodeDigest(Buffer.concat([Uint8Array.of(0), leaf]));
-  for (const p of proof.path) {
-    if (sn === 0) return false;
-    if ((fn & 1) === 1 || fn === sn) {
-      r = nodeDigest(Buffer.concat([Uint8Array.of(1), p, r]));
-      while ((fn & 1) === 0 && fn !== 0) {
-        fn >>>= 1;
-        sn >>>= 1;
-      }
-    } else {
-      r = nodeDigest(Buffer.concat([Uint8Array.of(1), r, p]));
-    }
-    fn >>>= 1;
-    sn >>>= 1;
-  }
-  return sn === 0 && Buffer.compare(Buffer.from(r), Buffer.from(root)) === 0;
+  const leafHash = nodeDigest(Buffer.concat([Uint8Array.of(0), leaf]));
+  const hashChildren = (left: Uint8Array, right: Uint8Array): Uint8Array =>
+    nodeDigest(Buffer.concat([Uint8Array.of(1), left, right]));
+  const computed = rootFromInclusionPath(leafHash, proof.leafIndex, proof.treeSize, proof.path, hashChildren);
+  return computed !== undefined && Buffer.compare(Buffer.from(computed), Buffer.from(root)) === 0;
 }
 
 function firstCallTimes(): string {
@@ -175,21 +140,21 @@ export async function run(): Promise<BenchTable> {
       impl: 'node:crypto per node',
       items: hashes,
       unit,
-      fn: () => rootPerNode(leaves, nodeDigest),
+      fn: () => merkleRootOneCallPerNode(leaves, nodeDigest),
     });
     tasks.push({
       case: label,
       impl: '@chainsafe/as-sha256 per node',
       items: hashes,
       unit,
-      fn: () => rootPerNode(leaves, asSha256.digest),
+      fn: () => merkleRootOneCallPerNode(leaves, asSha256.digest),
     });
     tasks.push({
       case: label,
       impl: 'hash-wasm per node',
       items: hashes,
       unit,
-      fn: () => rootPerNode(leaves, hashWasmDigest),
+      fn: () => merkleRootOneCallPerNode(leaves, hashWasmDigest),
     });
     if (log2 <= 16) {
       tasks.push({
@@ -197,7 +162,7 @@ export async function run(): Promise<BenchTable> {
         impl: '@noble/hashes per node',
         items: hashes,
         unit,
-        fn: () => rootPerNode(leaves, nobleSha256),
+        fn: () => merkleRootOneCallPerNode(leaves, nobleSha256),
       });
     }
     const packed = new Uint8Array(count * 32);

@@ -10,6 +10,7 @@
  * reads the tree without rehashing.
  */
 import { merkleLeavesMax, merkleProofHashesMax, messageBytesMax } from '../limits.js';
+import { itemsUniform32, writeItems } from './items.js';
 import {
   packMessages,
   sha256DigestBytes,
@@ -97,13 +98,10 @@ function checkLeaves(leaves: unknown, where: string): asserts leaves is readonly
  */
 function leafHashesIntoIo(leaves: readonly Uint8Array[], where: string, extraHashes: number): number {
   const count = leaves.length;
-  let uniform32 = true;
-  for (let i = 0; i < count && uniform32; i++) uniform32 = (leaves[i] as Uint8Array).length === hashBytes;
-  if (uniform32) {
-    // Leaves that are hashes or keys: packed back to back, no offset table, a dedicated path.
+  // Leaves that are hashes or keys take a dedicated path with no offsets table.
+  if (itemsUniform32(leaves, 0, count)) {
     const base = reserveIo(count * hashBytes + (count + extraHashes) * hashBytes);
-    const memory = memoryU8();
-    for (let i = 0; i < count; i++) memory.set(leaves[i] as Uint8Array, base + i * hashBytes);
+    writeItems(memoryU8(), base, leaves, 0, count, true);
     const out = base + count * hashBytes;
     wasmMerkleLeafHashes32(base, count, out);
     return out;
@@ -134,15 +132,23 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
  */
 export function rootOfHashesInIo(hashes: number, count: number): Uint8Array {
   let width = count;
-  while (width > 1) {
-    const pairs = width >>> 1;
-    wasmMerkleNodeLevel(hashes, pairs, hashes);
-    if (width & 1) {
-      memoryU8().copyWithin(hashes + pairs * hashBytes, hashes + (width - 1) * hashBytes, hashes + width * hashBytes);
-    }
-    width = pairs + (width & 1);
-  }
+  while (width > 1) width = hashLevel(hashes, width, hashes);
   return memoryU8().slice(hashes, hashes + hashBytes);
+}
+
+/**
+ * Hashes one level of `width` ≥ 2 nodes at `source` into the level above at `target` (which
+ * may equal `source`: in place) and returns that level's width. An odd level carries its
+ * last node up unchanged, which is exactly RFC 9162's split at the largest power of two
+ * below n — no odd node is ever duplicated (CVE-2012-2459).
+ */
+function hashLevel(source: number, width: number, target: number): number {
+  const pairs = width >>> 1;
+  wasmMerkleNodeLevel(source, pairs, target);
+  if (width & 1) {
+    memoryU8().copyWithin(target + pairs * hashBytes, source + (width - 1) * hashBytes, source + width * hashBytes);
+  }
+  return pairs + (width & 1);
 }
 
 /**
@@ -195,16 +201,9 @@ export class MerkleTree {
     let start = 0;
     let width = count;
     while (width > 1) {
-      const pairs = width >>> 1;
       const next = start + width;
-      const source = hashes + start * hashBytes;
-      const target = hashes + next * hashBytes;
-      wasmMerkleNodeLevel(source, pairs, target);
-      if (width & 1) {
-        memoryU8().copyWithin(target + pairs * hashBytes, source + (width - 1) * hashBytes, source + width * hashBytes);
-      }
+      width = hashLevel(hashes + start * hashBytes, width, hashes + next * hashBytes);
       start = next;
-      width = pairs + (width & 1);
       levelStart.push(start);
       levelWidth.push(width);
     }
@@ -338,26 +337,41 @@ export function verifyMerkleInclusion(leaf: Uint8Array, proof: MerkleInclusionPr
   for (const node of path) if (node.length !== hashBytes) return false;
   // Bit operations below need 32-bit-safe integers; larger trees exceed every limit anyway.
   if (treeSize > merkleLeavesMax) return false;
+  const computed = rootFromInclusionPath(merkleLeafHash(leaf), leafIndex, treeSize, path, hashChildren);
+  return computed !== undefined && equalBytes(computed, root);
+}
+
+/**
+ * @internal The root an inclusion path leads to (RFC 9162 §2.1.3.2 steps 2–5), or undefined
+ * when the path's length does not fit (leafIndex, treeSize). `hash` computes
+ * SHA-256(0x01 ‖ left ‖ right); the benchmark passes node:crypto's to measure the peer on the
+ * same algorithm. Requires 0 ≤ leafIndex < treeSize ≤ 2^31.
+ */
+export function rootFromInclusionPath(
+  leafHash: Uint8Array,
+  leafIndex: number,
+  treeSize: number,
+  path: readonly Uint8Array[],
+  hash: (left: Uint8Array, right: Uint8Array) => Uint8Array,
+): Uint8Array | undefined {
   let fn = leafIndex;
   let sn = treeSize - 1;
-  let r = merkleLeafHash(leaf);
+  let r = leafHash;
   for (const p of path) {
-    if (sn === 0) return false;
+    if (sn === 0) return undefined;
     if ((fn & 1) === 1 || fn === sn) {
-      r = hashChildren(p, r);
-      if ((fn & 1) === 0) {
-        while ((fn & 1) === 0 && fn !== 0) {
-          fn >>>= 1;
-          sn >>>= 1;
-        }
+      r = hash(p, r);
+      while ((fn & 1) === 0 && fn !== 0) {
+        fn >>>= 1;
+        sn >>>= 1;
       }
     } else {
-      r = hashChildren(r, p);
+      r = hash(r, p);
     }
     fn >>>= 1;
     sn >>>= 1;
   }
-  return sn === 0 && equalBytes(r, root);
+  return sn === 0 ? r : undefined;
 }
 
 /**

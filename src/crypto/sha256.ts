@@ -9,6 +9,7 @@
  */
 import { hash as nodeHash } from 'node:crypto';
 import { batchBytesMax, batchMessagesMax, messageBytesMax } from '../limits.js';
+import { align16, itemsBytes, itemsDataAt, writeItems } from './items.js';
 import { requireBytes, requireBytesArray } from './validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
@@ -82,10 +83,6 @@ export const nativeDispatchBytesMin = 128;
  */
 export const nativeDispatchBatchBytesMin = 1024;
 
-function align16(n: number): number {
-  return (n + 15) & ~15;
-}
-
 /**
  * SHA-256 of `data`.
  *
@@ -115,38 +112,24 @@ export function sha256WasmOnly(data: Uint8Array): Uint8Array {
 }
 
 /**
- * Writes `messages` into the io region as [offsets (count + 1 u32) | data | digests] and
- * returns the pointers. Shared by sha256Many and the Merkle leaf hashing.
+ * Writes `messages` (already validated by the caller) into the io region as
+ * [offsets (count + 1 u32) | data | digests] (src/crypto/items.ts) and returns the pointers.
+ * Shared by sha256Many and the Merkle leaf hashing.
  */
 export function packMessages(
   messages: readonly Uint8Array[],
   where: string,
   name: string,
 ): { data: number; offsets: number; out: number; count: number } {
-  requireBytesArray(messages, name, where, batchMessagesMax);
   const count = messages.length;
-  let totalBytes = 0;
-  for (let i = 0; i < count; i++) totalBytes += (messages[i] as Uint8Array).length;
+  const totalBytes = itemsBytes(messages, 0, count);
   if (totalBytes > batchBytesMax) {
     throw new RangeError(`${where}: ${name} hold ${totalBytes} bytes in all, limit ${batchBytesMax}`);
   }
-  const offsetsBytes = align16((count + 1) * 4);
-  const dataBytes = align16(totalBytes);
-  const base = reserveIo(offsetsBytes + dataBytes + count * sha256DigestBytes);
-  const offsets = base;
-  const data = base + offsetsBytes;
-  const out = data + dataBytes;
-  const memory = memoryU8();
-  const offsetView = new Uint32Array(memory.buffer, offsets, count + 1);
-  let position = 0;
-  for (let i = 0; i < count; i++) {
-    const message = messages[i] as Uint8Array;
-    offsetView[i] = position;
-    memory.set(message, data + position);
-    position += message.length;
-  }
-  offsetView[count] = position;
-  return { data, offsets, out, count };
+  const dataAt = itemsDataAt(count, false);
+  const base = reserveIo(dataAt + align16(totalBytes) + count * sha256DigestBytes);
+  writeItems(memoryU8(), base, messages, 0, count, false);
+  return { data: base + dataAt, offsets: base, out: base + dataAt + align16(totalBytes), count };
 }
 
 /**
@@ -209,6 +192,7 @@ export function sha256ManyWasmPacked(messages: readonly Uint8Array[]): Uint8Arra
 
 /** @internal sha256Many on the scalar path only (tests check SIMD and scalar agree). */
 export function sha256ManyScalarPacked(messages: readonly Uint8Array[]): Uint8Array {
+  requireBytesArray(messages, 'messages', 'sha256Many', batchMessagesMax);
   const { data, offsets, out, count } = packMessages(messages, 'sha256Many', 'messages');
   sha256Wasm.sha256ManyScalar(data, offsets, count, out);
   return memoryU8().slice(out, out + count * sha256DigestBytes);

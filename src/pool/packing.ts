@@ -16,9 +16,12 @@
  * offset 12   0                       reserved
  * offset 16   offsets[n + 1]          u32 LE, relative to the data area (absent if bit 0)
  * dataAt      data                    the items' bytes back to back; dataAt = 16 + align16(4 (n + 1))
+ *
+ * After the header this is exactly the inline layout (src/crypto/items.ts, one writer).
  * ```
  */
 import { assert } from '../assert.js';
+import { itemsBytes, itemsDataAt, writeItems } from '../crypto/items.js';
 
 /** Bytes of the header of a packed messages/leaves buffer. */
 export const packedItemsHeaderBytes = 16;
@@ -70,51 +73,21 @@ export const testHooksKey = 'consortiumLedgerPoolTestHooks';
 export type CrashMode = 'exit' | 'trap' | 'throw';
 export const crashModes: readonly CrashMode[] = ['exit', 'trap', 'throw'];
 
-function align16(n: number): number {
-  return (n + 15) & ~15;
-}
-
-/** Total bytes of items `[start, end)`. */
-export function itemsBytes(items: readonly Uint8Array[], start: number, end: number): number {
-  let total = 0;
-  for (let i = start; i < end; i++) total += (items[i] as Uint8Array).length;
-  return total;
-}
-
-/** True iff every item in `[start, end)` is exactly 32 bytes (hashes, keys). */
-export function itemsUniform32(items: readonly Uint8Array[], start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if ((items[i] as Uint8Array).length !== 32) return false;
-  return true;
-}
+export { itemsBytes, itemsUniform32 } from '../crypto/items.js';
 
 /**
- * Packs items `[start, end)` of `items` (already validated by the caller) into one buffer in
- * the layout above. With `uniform32` (every item 32 bytes) the offsets table is left out.
+ * Packs items `[start, end)` of `items` (already validated by the caller) into one buffer:
+ * the 16-byte header, then the items layout of src/crypto/items.ts.
  */
 export function packItems(items: readonly Uint8Array[], start: number, end: number, uniform32: boolean): Uint8Array {
   const count = end - start;
   const dataBytes = itemsBytes(items, start, end);
-  const dataAt = uniform32 ? packedItemsHeaderBytes : packedItemsHeaderBytes + align16(4 * (count + 1));
-  const packed = new Uint8Array(dataAt + dataBytes);
+  const packed = new Uint8Array(packedItemsHeaderBytes + itemsDataAt(count, uniform32) + dataBytes);
   const header = new Uint32Array(packed.buffer, 0, 4);
   header[0] = count;
   header[1] = dataBytes;
   header[2] = uniform32 ? packedItemsUniform32 : 0;
-  if (uniform32) {
-    for (let i = 0; i < count; i++) packed.set(items[start + i] as Uint8Array, dataAt + 32 * i);
-    return packed;
-  }
-  // Little-endian hosts only (the wasm itself is little-endian, and so is every Node target we
-  // build for); the Uint32Array view writes the table without a DataView call per entry.
-  const offsets = new Uint32Array(packed.buffer, packedItemsHeaderBytes, count + 1);
-  let position = 0;
-  for (let i = 0; i < count; i++) {
-    const item = items[start + i] as Uint8Array;
-    offsets[i] = position;
-    packed.set(item, dataAt + position);
-    position += item.length;
-  }
-  offsets[count] = position;
+  writeItems(packed, packedItemsHeaderBytes, items, start, end, uniform32);
   return packed;
 }
 
@@ -142,7 +115,7 @@ export function readPackedItems(packed: Uint8Array): PackedItemsLayout {
   const dataBytes = view.getUint32(4, true);
   const uniform32 = (view.getUint32(8, true) & packedItemsUniform32) !== 0;
   const offsetsAt = packedItemsHeaderBytes;
-  const dataAt = uniform32 ? packedItemsHeaderBytes : packedItemsHeaderBytes + align16(4 * (count + 1));
+  const dataAt = packedItemsHeaderBytes + itemsDataAt(count, uniform32);
   assert(
     packed.byteLength === dataAt + dataBytes,
     `packed items: ${packed.byteLength} bytes, expected ${dataAt + dataBytes}`,
