@@ -44,3 +44,48 @@ export const poolVerifyItemsMax = 1 << 20;
 
 /** Largest total message bytes of one `CryptoPool.verifyBatch` call (1 GiB). */
 export const poolVerifyMessageBytesMax = 1 << 30;
+
+// ---- Codec (src/codec/): every length a peer can put on the wire ----
+
+/** Longest chain id, in bytes (ASCII `[a-z0-9._-]`): a name, not data. */
+export const chainIdBytesMax = 32;
+
+/** Largest canonical transaction payload, in bytes (the largest operation is ~110 bytes). */
+export const txPayloadBytesMax = 1024;
+
+/** Largest canonical transaction, in bytes: header fields + payload + signature. */
+export const txBytesMax = 1 + 1 + 1 + chainIdBytesMax + 32 + 8 + 4 + txPayloadBytesMax + 64;
+
+/** Most transactions in one block (a block of 16,384 fits one verification batch). */
+export const blockTxsMax = 1 << 14;
+
+/** Largest canonical block, in bytes (16,384 transactions of at most ~1.2 KiB, a certificate). */
+export const blockBytesMax = 32 * 1024 * 1024;
+
+/** Longest participant name, in UTF-8 bytes. */
+export const participantNameBytesMax = 64;
+
+/** Longest shipment id, in UTF-8 bytes. */
+export const shipmentIdBytesMax = 64;
+
+/**
+ * Largest token amount, balance or total supply: 2^53 − 1, so every amount is an exact
+ * JavaScript number and sums of balances (bounded by the total supply) never round.
+ */
+export const amountMax = Number.MAX_SAFE_INTEGER;
+
+/** Most signatures in one commit certificate (members of the largest consortium). */
+export const certificateSignaturesMax = 256;
+
+/** Most members in a genesis (validators plus registered participants at block 0). */
+export const genesisMembersMax = 1024;
+
+/** Most parts one receivable may be split into (a repayment pays every part in one tx). */
+export const receivablePartsMax = 64;
+
+/**
+ * Most sibling hashes in a state proof (src/ledger/state-tree.ts): the state tree branches on
+ * the 256 bits of SHA-256(key), so no path is longer than 256 nodes. Checked when decoding a
+ * proof from bytes, and a longer proof never verifies.
+ */
+export const stateProofSiblingsMax = 256;

@@ -153,8 +153,12 @@ export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array 
   return packed;
 }
 
-/** Checks a packed batch's header and every record's message range; returns the count. */
-function checkPacked(packed: Uint8Array, where: string): number {
+/**
+ * Checks a packed batch's header and every record's message range; returns the item count.
+ * Cheap (a pass over the records, none over the messages), so a pool may run it on the
+ * calling thread before cutting the batch into chunks.
+ */
+export function checkPacked(packed: Uint8Array, where: string): number {
   requireBytes(packed, 'packed', where);
   if (packed.length < packedHeaderBytes) {
     throw new RangeError(

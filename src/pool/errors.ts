@@ -3,18 +3,10 @@
  * programmer errors). Each carries a stable `code` so callers can branch without parsing
  * messages, and a message that names the method and what happened.
  */
+import { ConsortiumLedgerError } from '../errors.js';
 
 /** Base class of every error the pool raises itself (input errors stay TypeError/RangeError). */
-export class CryptoPoolError extends Error {
-  /** Stable machine-readable code, e.g. `'POOL_CLOSED'`. */
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+export class CryptoPoolError extends ConsortiumLedgerError {}
 
 /** The pool was closed: a call made after `close()`, or a task still queued when it closed. */
 export class PoolClosedError extends CryptoPoolError {

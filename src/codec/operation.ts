@@ -1,0 +1,235 @@
+/**
+ * The supply-chain-finance operations: the payload of a transaction, one fixed layout per
+ * operation type (DESIGN: "the supply-chain-finance model"). Integers little-endian; `u53`
+ * is a u64 ≤ 2^53 − 1; `utf8` is a u8 length then well-formed UTF-8.
+ *
+ * ```
+ * type 1 register           u8 role | utf8 name (1..64) | publicKey[32]
+ * type 2 transfer           to[32] | u53 amount
+ * type 3 issueReceivable    buyer[32] | u53 amount | u53 dueTimeMs | invoiceCommitment[32]
+ * type 4 acceptReceivable   receivableId[32]
+ * type 5 attestShipment     receivableId[32] | utf8 shipmentId (1..64) | sensorRecordHash[32] | u53 shippedTimeMs
+ * type 6 splitReceivable    receivableId[32] | to[32] | u53 amount
+ * type 7 financeReceivable  receivableId[32] | u53 price
+ * type 8 repayReceivable    receivableId[32]
+ * type 9 setFrozen          u8 target (1 account, 2 receivable) | id[32] | u8 frozen (0/1)
+ * ```
+ * Accounts are named by their public key; a receivable by the id of the transaction that
+ * created it (issue or split). Whether an operation is *allowed* (roles, balances, states)
+ * is the ledger's business, not the codec's: the codec only refuses bytes that are not the
+ * canonical encoding of some operation.
+ */
+import type { ByteReader, ByteWriter } from '../bytes.js';
+import { requireUtf8Text } from '../bytes.js';
+import { requireBytesOfLength, requireInteger } from '../crypto/validate.js';
+import { amountMax, participantNameBytesMax, shipmentIdBytesMax } from '../limits.js';
+
+/** A participant's role: decides which operations it may sign (roles are data, not code paths). */
+export type Role = 'regulator' | 'bank' | 'supplier' | 'buyer' | 'logistics';
+
+/** Wire codes of the roles, in a fixed order. */
+export const roleCodes: Readonly<Record<Role, number>> = {
+  regulator: 1,
+  bank: 2,
+  supplier: 3,
+  buyer: 4,
+  logistics: 5,
+};
+/** Every role, in wire-code order. */
+export const roles: readonly Role[] = ['regulator', 'bank', 'supplier', 'buyer', 'logistics'];
+
+/** What `setFrozen` targets. */
+export type FreezeTarget = 'account' | 'receivable';
+
+/** One supply-chain-finance operation (a transaction's payload). */
+export type Operation =
+  | { readonly type: 'register'; readonly role: Role; readonly name: string; readonly publicKey: Uint8Array }
+  | { readonly type: 'transfer'; readonly to: Uint8Array; readonly amount: number }
+  | {
+      readonly type: 'issueReceivable';
+      readonly buyer: Uint8Array;
+      readonly amount: number;
+      readonly dueTimeMs: number;
+      /** SHA-256(salt ‖ invoice document): the invoice stays off-chain. */
+      readonly invoiceCommitment: Uint8Array;
+    }
+  | { readonly type: 'acceptReceivable'; readonly receivableId: Uint8Array }
+  | {
+      readonly type: 'attestShipment';
+      readonly receivableId: Uint8Array;
+      readonly shipmentId: string;
+      /** SHA-256 of the IoT sensor record. */
+      readonly sensorRecordHash: Uint8Array;
+      readonly shippedTimeMs: number;
+    }
+  | {
+      readonly type: 'splitReceivable';
+      readonly receivableId: Uint8Array;
+      readonly to: Uint8Array;
+      readonly amount: number;
+    }
+  | { readonly type: 'financeReceivable'; readonly receivableId: Uint8Array; readonly price: number }
+  | { readonly type: 'repayReceivable'; readonly receivableId: Uint8Array }
+  | { readonly type: 'setFrozen'; readonly target: FreezeTarget; readonly id: Uint8Array; readonly frozen: boolean };
+
+/** The operation type names. */
+export type OperationType = Operation['type'];
+
+/** Wire codes of the operation types (the transaction's `type` byte). */
+export const operationCodes: Readonly<Record<OperationType, number>> = {
+  register: 1,
+  transfer: 2,
+  issueReceivable: 3,
+  acceptReceivable: 4,
+  attestShipment: 5,
+  splitReceivable: 6,
+  financeReceivable: 7,
+  repayReceivable: 8,
+  setFrozen: 9,
+};
+/** Every operation type, in wire-code order (index = code − 1). */
+export const operationTypes: readonly OperationType[] = [
+  'register',
+  'transfer',
+  'issueReceivable',
+  'acceptReceivable',
+  'attestShipment',
+  'splitReceivable',
+  'financeReceivable',
+  'repayReceivable',
+  'setFrozen',
+];
+
+const where = 'encodeOperation';
+
+function checkKey(value: unknown, name: string): asserts value is Uint8Array {
+  requireBytesOfLength(value, 32, `op.${name}`, where);
+}
+
+function checkAmount(value: unknown, name: string): asserts value is number {
+  requireInteger(value, `op.${name}`, where, 0, amountMax);
+}
+
+function checkUtf8(value: unknown, name: string, max: number): void {
+  requireUtf8Text(value, `op.${name}`, where, max);
+}
+
+/** Writes `op`'s payload (not its type byte); throws TypeError/RangeError on a malformed op. */
+export function writeOperation(writer: ByteWriter, op: Operation): void {
+  switch (op.type) {
+    case 'register':
+      if (!(op.role in roleCodes)) throw new RangeError(`${where}: op.role must be one of ${roles.join(', ')}`);
+      checkUtf8(op.name, 'name', participantNameBytesMax);
+      checkKey(op.publicKey, 'publicKey');
+      writer.u8(roleCodes[op.role]).utf8(op.name).fixed(op.publicKey);
+      return;
+    case 'transfer':
+      checkKey(op.to, 'to');
+      checkAmount(op.amount, 'amount');
+      writer.fixed(op.to).u53(op.amount);
+      return;
+    case 'issueReceivable':
+      checkKey(op.buyer, 'buyer');
+      checkAmount(op.amount, 'amount');
+      checkAmount(op.dueTimeMs, 'dueTimeMs');
+      checkKey(op.invoiceCommitment, 'invoiceCommitment');
+      writer.fixed(op.buyer).u53(op.amount).u53(op.dueTimeMs).fixed(op.invoiceCommitment);
+      return;
+    case 'acceptReceivable':
+    case 'repayReceivable':
+      checkKey(op.receivableId, 'receivableId');
+      writer.fixed(op.receivableId);
+      return;
+    case 'attestShipment':
+      checkKey(op.receivableId, 'receivableId');
+      checkUtf8(op.shipmentId, 'shipmentId', shipmentIdBytesMax);
+      checkKey(op.sensorRecordHash, 'sensorRecordHash');
+      checkAmount(op.shippedTimeMs, 'shippedTimeMs');
+      writer.fixed(op.receivableId).utf8(op.shipmentId).fixed(op.sensorRecordHash).u53(op.shippedTimeMs);
+      return;
+    case 'splitReceivable':
+      checkKey(op.receivableId, 'receivableId');
+      checkKey(op.to, 'to');
+      checkAmount(op.amount, 'amount');
+      writer.fixed(op.receivableId).fixed(op.to).u53(op.amount);
+      return;
+    case 'financeReceivable':
+      checkKey(op.receivableId, 'receivableId');
+      checkAmount(op.price, 'price');
+      writer.fixed(op.receivableId).u53(op.price);
+      return;
+    case 'setFrozen':
+      if (op.target !== 'account' && op.target !== 'receivable') {
+        throw new RangeError(`${where}: op.target must be 'account' or 'receivable'`);
+      }
+      checkKey(op.id, 'id');
+      if (typeof op.frozen !== 'boolean') throw new TypeError(`${where}: expected op.frozen to be a boolean`);
+      writer
+        .u8(op.target === 'account' ? 1 : 2)
+        .fixed(op.id)
+        .bool(op.frozen);
+      return;
+    default:
+      throw new RangeError(`${where}: unknown operation type ${JSON.stringify((op as { type: unknown }).type)}`);
+  }
+}
+
+/** Reads the payload of an operation of wire type `code` (1..9); the caller refuses trailing bytes. */
+export function readOperation(reader: ByteReader, code: number, field: string): Operation {
+  switch (code) {
+    case 1: {
+      const roleCode = reader.u8(`${field}.role`);
+      const role = roles[roleCode - 1];
+      if (role === undefined) reader.fail(`${field}.role`, `unknown role code ${roleCode}`);
+      const name = reader.utf8(1, participantNameBytesMax, `${field}.name`);
+      return { type: 'register', role, name, publicKey: reader.fixed(32, `${field}.publicKey`) };
+    }
+    case 2:
+      return { type: 'transfer', to: reader.fixed(32, `${field}.to`), amount: reader.u53(`${field}.amount`) };
+    case 3:
+      return {
+        type: 'issueReceivable',
+        buyer: reader.fixed(32, `${field}.buyer`),
+        amount: reader.u53(`${field}.amount`),
+        dueTimeMs: reader.u53(`${field}.dueTimeMs`),
+        invoiceCommitment: reader.fixed(32, `${field}.invoiceCommitment`),
+      };
+    case 4:
+      return { type: 'acceptReceivable', receivableId: reader.fixed(32, `${field}.receivableId`) };
+    case 5:
+      return {
+        type: 'attestShipment',
+        receivableId: reader.fixed(32, `${field}.receivableId`),
+        shipmentId: reader.utf8(1, shipmentIdBytesMax, `${field}.shipmentId`),
+        sensorRecordHash: reader.fixed(32, `${field}.sensorRecordHash`),
+        shippedTimeMs: reader.u53(`${field}.shippedTimeMs`),
+      };
+    case 6:
+      return {
+        type: 'splitReceivable',
+        receivableId: reader.fixed(32, `${field}.receivableId`),
+        to: reader.fixed(32, `${field}.to`),
+        amount: reader.u53(`${field}.amount`),
+      };
+    case 7:
+      return {
+        type: 'financeReceivable',
+        receivableId: reader.fixed(32, `${field}.receivableId`),
+        price: reader.u53(`${field}.price`),
+      };
+    case 8:
+      return { type: 'repayReceivable', receivableId: reader.fixed(32, `${field}.receivableId`) };
+    case 9: {
+      const targetCode = reader.u8(`${field}.target`);
+      if (targetCode !== 1 && targetCode !== 2) reader.fail(`${field}.target`, `unknown freeze target ${targetCode}`);
+      return {
+        type: 'setFrozen',
+        target: targetCode === 1 ? 'account' : 'receivable',
+        id: reader.fixed(32, `${field}.id`),
+        frozen: reader.bool(`${field}.frozen`),
+      };
+    }
+    default:
+      return reader.fail(`${field}.type`, `unknown operation type ${code}`);
+  }
+}
