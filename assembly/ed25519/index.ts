@@ -3,6 +3,8 @@
 // and counts (src/crypto/ed25519.ts documents the layouts).
 
 import { verifySingle } from './verify';
+import { geDecompress } from './decompress';
+import { geIsSmallOrder, pointBytes } from './point';
 import { scMulAdd, scReduce64 } from './scalar';
 import { scHalfGcd } from './halfgcd';
 import {
@@ -31,6 +33,20 @@ export function ed25519Verify(publicKey: usize, signature: usize, message: usize
  */
 export function ed25519VerifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
   return verifyBatch(packed, coefficients, verdicts, scratch);
+}
+
+const keyCheckPoint: usize = memory.data(<i32>pointBytes, 8);
+
+/**
+ * Classifies the 32-byte public key at `publicKey` for registration: 0 if it decodes (ZIP-215,
+ * non-canonical encodings included) to a point not of small order; 1 if it does not decode;
+ * 2 if [8]A is the identity. A small-order key is refused at registration because under the
+ * cofactored ZIP-215 equation it verifies forged signatures (A = identity, R = identity,
+ * S = 0 passes for every message).
+ */
+export function ed25519CheckPublicKey(publicKey: usize): i32 {
+  if (!geDecompress(keyCheckPoint, publicKey)) return 1;
+  return geIsSmallOrder(keyCheckPoint) ? 2 : 0;
 }
 
 /** Bytes of work area ed25519VerifyBatch needs for `count` items. */

@@ -36,6 +36,7 @@ interface Ed25519Exports extends WasmCore {
   ed25519Verify(publicKey: number, signature: number, message: number, messageLength: number): number;
   ed25519VerifyBatch(packed: number, coefficients: number, verdicts: number, scratch: number): number;
   ed25519BatchScratchBytes(count: number): number;
+  ed25519CheckPublicKey(publicKey: number): number;
 }
 
 const wasm = wasmExports as unknown as Ed25519Exports;
@@ -76,6 +77,26 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
   memory.set(signature, base + 32);
   memory.set(message, base + 96);
   return wasm.ed25519Verify(base, base + 32, base + 96, message.length) === 1;
+}
+
+/** What {@link ed25519CheckPublicKey} finds. */
+export type Ed25519KeyCheck = 'ok' | 'not-on-curve' | 'small-order';
+
+/**
+ * Whether a 32-byte public key may be registered: `'ok'` if it decodes (ZIP-215: non-canonical
+ * encodings accepted) to a point not of small order; `'not-on-curve'` if it does not decode;
+ * `'small-order'` if [8]A is the identity. Small-order keys must be refused at registration:
+ * under ZIP-215's cofactored equation the all-zero key with an all-zero signature (and other
+ * small-order combinations) verifies every message.
+ *
+ * @throws TypeError/RangeError unless `publicKey` is 32 bytes.
+ */
+export function ed25519CheckPublicKey(publicKey: Uint8Array): Ed25519KeyCheck {
+  requireBytesOfLength(publicKey, ed25519PublicKeyBytes, 'publicKey', 'ed25519CheckPublicKey');
+  const base = reserveIo(32);
+  memoryU8().set(publicKey, base);
+  const verdict = wasm.ed25519CheckPublicKey(base);
+  return verdict === 0 ? 'ok' : verdict === 1 ? 'not-on-curve' : 'small-order';
 }
 
 /**
