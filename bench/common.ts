@@ -3,7 +3,7 @@
  * ours against each peer measured in the same run, a console table, JSON and Markdown.
  * Benchmarks are not tests: nothing here fails on timing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 
@@ -43,7 +43,7 @@ export interface BenchTask {
 /** The name our implementation carries in every table. */
 export const oursName = 'consortium-ledger';
 
-function median(values: number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1
@@ -176,4 +176,139 @@ export function report(table: BenchTable): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL(`${table.name}.json`, dir), `${JSON.stringify({ machine: machine(), ...table }, null, 2)}\n`);
   writeFileSync(new URL(`${table.name}.md`, dir), toMarkdown(table));
+}
+
+/** Headline rounds: at least this many… */
+const defaultRoundsMin = 20;
+/** …and more, up to this many, until this many quiet rounds are in (the machine is shared). */
+const defaultRoundsMax = 60;
+const defaultQuietRoundsWanted = 15;
+
+/** Round counts for {@link alternate}: at least `min`, at most `max`, stopping once `quietWanted` quiet rounds are in. */
+export interface AlternateRounds {
+  readonly min?: number;
+  readonly max?: number;
+  readonly quietWanted?: number;
+}
+
+/** One implementation timed by {@link alternate}: one call does the case's whole work. */
+export interface Contender {
+  impl: string;
+  fn: () => unknown;
+}
+
+/** CPU ticks (USER_HZ) busy on the whole machine, and used by this process (all its threads). */
+export function cpuTicks(): { machine: number; self: number } | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string)
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice: busy = all but idle and
+    // iowait; guest time is already counted in user and nice.
+    const machine = fields.reduce((sum, value, i) => (i === 3 || i === 4 || i >= 8 ? sum : sum + value), 0);
+    const own = (readFileSync('/proc/self/stat', 'utf8').split(') ')[1] as string).split(' ');
+    return { machine, self: Number(own[11]) + Number(own[12]) };
+  } catch {
+    return undefined; // not Linux: no load filter
+  }
+}
+
+const ticksPerSecond = 100;
+
+/** A round is "quiet" when other processes used less than this many cores on average. */
+const quietCoresMax = 0.15;
+
+/** What {@link alternate} measured: one row per contender and a note with the ratios and the load. */
+export interface Alternated {
+  rows: BenchRow[];
+  note: string;
+}
+
+/**
+ * Times each contender once per round, rotating the order, after one warm-up round. The first
+ * contender is ours; every other row's ratio is the median over rounds of its time ÷ ours.
+ * The machine is shared, so each round also records how many cores other processes kept
+ * busy (from /proc/stat minus this process's own CPU time); rounds continue past the minimum
+ * until enough were quiet (or the maximum is reached), and the note gives the ratio over the
+ * quiet rounds as well as over all of them.
+ */
+export async function alternate(
+  caseName: string,
+  items: number,
+  unit: string,
+  contenders: Contender[],
+  roundCounts: AlternateRounds = {},
+): Promise<Alternated> {
+  const headlineRoundsMin = roundCounts.min ?? defaultRoundsMin;
+  const headlineRoundsMax = roundCounts.max ?? defaultRoundsMax;
+  const headlineQuietRoundsWanted = roundCounts.quietWanted ?? defaultQuietRoundsWanted;
+  const times = contenders.map(() => [] as number[]);
+  const othersCores: number[] = [];
+  let quietRounds = 0;
+  for (let round = -1; round < headlineRoundsMax; round++) {
+    if (round >= headlineRoundsMin && quietRounds >= headlineQuietRoundsWanted) break;
+    const roundStarted = performance.now();
+    const before = cpuTicks();
+    for (let k = 0; k < contenders.length; k++) {
+      const index = (k + Math.max(0, round)) % contenders.length;
+      const started = performance.now();
+      await (contenders[index] as Contender).fn();
+      if (round >= 0) (times[index] as number[]).push(performance.now() - started);
+    }
+    const after = cpuTicks();
+    if (round >= 0 && before !== undefined && after !== undefined) {
+      const othersTicks = after.machine - before.machine - (after.self - before.self);
+      othersCores.push(othersTicks / ticksPerSecond / ((performance.now() - roundStarted) / 1000));
+      if ((othersCores[round] as number) < quietCoresMax) quietRounds++;
+    }
+    if (round >= 0) {
+      const line = times.map(
+        (t, index) =>
+          `${(contenders[index] as Contender).impl.replace(oursName, '').trim()} ${(t[round] as number).toFixed(0)} ms`,
+      );
+      process.stderr.write(
+        `    round ${round + 1}: ${line.join(', ')}; others ${(othersCores[round] ?? Number.NaN).toFixed(2)} cores\n`,
+      );
+    }
+  }
+  const ours = times[0] as number[];
+  const rounds = ours.length;
+  const quiet = othersCores.flatMap((cores, round) => (cores < quietCoresMax ? [round] : []));
+  const notes: string[] = [];
+  const rows = contenders.map((contender, index) => {
+    const own = times[index] as number[];
+    const msPerCall = median(own);
+    const result: BenchRow = {
+      case: caseName,
+      impl: contender.impl,
+      itemsPerSec: (items * 1000) / msPerCall,
+      unit,
+      msPerCall,
+    };
+    if (index > 0) {
+      const ratios = own.map((ms, round) => ms / (ours[round] as number));
+      result.oursOverThis = median(ratios);
+      const quietRatios = quiet.map((round) => ratios[round] as number);
+      notes.push(
+        `${contender.impl}: ${result.oursOverThis.toFixed(2)}× over all ${rounds} rounds, ` +
+          (quietRatios.length > 0
+            ? `${median(quietRatios).toFixed(2)}× over the ${quietRatios.length} quiet rounds`
+            : 'no quiet round'),
+      );
+    }
+    process.stderr.write(
+      `  ${caseName.padEnd(36)} ${contender.impl.padEnd(34)} ${msPerCall.toFixed(1)} ms (median of ${rounds})\n`,
+    );
+    return result;
+  });
+  const load =
+    othersCores.length > 0
+      ? `other processes kept ${median(othersCores).toFixed(2)} cores busy (median per round); quiet = under ${quietCoresMax}`
+      : 'no load data';
+  return {
+    rows,
+    note: `${caseName} — ours (${(contenders[0] as Contender).impl}) ÷ each: ${notes.join('; ')}. ${load}.`,
+  };
 }

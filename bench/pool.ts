@@ -9,7 +9,6 @@
  * when nothing else runs. The notes record the load average before and after.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import {
   type Ed25519BatchItem,
@@ -24,7 +23,7 @@ import { sha256Many } from '../src/crypto/sha256.js';
 import { CryptoPool, poolInternals } from '../src/pool/crypto-pool.js';
 import { packItems } from '../src/pool/packing.js';
 import { pingWorker } from '../src/pool/testing.js';
-import { type BenchRow, type BenchTable, type BenchTask, measure, oursName } from './common.js';
+import { alternate, type BenchRow, type BenchTable, type BenchTask, measure, oursName } from './common.js';
 
 const signatures = 16_384;
 const merkleLog2 = 20;
@@ -48,131 +47,6 @@ function loadNote(): string {
 
 function row(rows: BenchRow[], caseName: string, impl: string): BenchRow | undefined {
   return rows.find((r) => r.case === caseName && r.impl === impl);
-}
-
-/** Headline rounds: at least this many… */
-const headlineRoundsMin = 20;
-/** …and more, up to this many, until this many quiet rounds are in (the machine is shared). */
-const headlineRoundsMax = 60;
-const headlineQuietRoundsWanted = 15;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-interface Contender {
-  impl: string;
-  fn: () => unknown;
-}
-
-/** CPU ticks (USER_HZ) busy on the whole machine, and used by this process (all its threads). */
-function cpuTicks(): { machine: number; self: number } | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string)
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    // user nice system idle iowait irq softirq steal guest guest_nice: busy = all but idle and
-    // iowait; guest time is already counted in user and nice.
-    const machine = fields.reduce((sum, value, i) => (i === 3 || i === 4 || i >= 8 ? sum : sum + value), 0);
-    const own = (readFileSync('/proc/self/stat', 'utf8').split(') ')[1] as string).split(' ');
-    return { machine, self: Number(own[11]) + Number(own[12]) };
-  } catch {
-    return undefined; // not Linux: no load filter
-  }
-}
-
-const ticksPerSecond = 100;
-
-/** A round is "quiet" when other processes used less than this many cores on average. */
-const quietCoresMax = 0.15;
-
-interface Alternated {
-  rows: BenchRow[];
-  note: string;
-}
-
-/**
- * Times each contender once per round, rotating the order, after one warm-up round. The first
- * contender is ours; every other row's ratio is the median over rounds of its time ÷ ours.
- * The machine is shared, so each round also records how many cores other processes kept
- * busy (from /proc/stat minus this process's own CPU time); rounds continue past the minimum
- * until enough were quiet (or the maximum is reached), and the note gives the ratio over the
- * quiet rounds as well as over all of them.
- */
-async function alternate(caseName: string, items: number, unit: string, contenders: Contender[]): Promise<Alternated> {
-  const times = contenders.map(() => [] as number[]);
-  const othersCores: number[] = [];
-  let quietRounds = 0;
-  for (let round = -1; round < headlineRoundsMax; round++) {
-    if (round >= headlineRoundsMin && quietRounds >= headlineQuietRoundsWanted) break;
-    const roundStarted = performance.now();
-    const before = cpuTicks();
-    for (let k = 0; k < contenders.length; k++) {
-      const index = (k + Math.max(0, round)) % contenders.length;
-      const started = performance.now();
-      await (contenders[index] as Contender).fn();
-      if (round >= 0) (times[index] as number[]).push(performance.now() - started);
-    }
-    const after = cpuTicks();
-    if (round >= 0 && before !== undefined && after !== undefined) {
-      const othersTicks = after.machine - before.machine - (after.self - before.self);
-      othersCores.push(othersTicks / ticksPerSecond / ((performance.now() - roundStarted) / 1000));
-      if ((othersCores[round] as number) < quietCoresMax) quietRounds++;
-    }
-    if (round >= 0) {
-      const line = times.map(
-        (t, index) =>
-          `${(contenders[index] as Contender).impl.replace(oursName, '').trim()} ${(t[round] as number).toFixed(0)} ms`,
-      );
-      process.stderr.write(
-        `    round ${round + 1}: ${line.join(', ')}; others ${(othersCores[round] ?? Number.NaN).toFixed(2)} cores\n`,
-      );
-    }
-  }
-  const ours = times[0] as number[];
-  const rounds = ours.length;
-  const quiet = othersCores.flatMap((cores, round) => (cores < quietCoresMax ? [round] : []));
-  const notes: string[] = [];
-  const rows = contenders.map((contender, index) => {
-    const own = times[index] as number[];
-    const msPerCall = median(own);
-    const result: BenchRow = {
-      case: caseName,
-      impl: contender.impl,
-      itemsPerSec: (items * 1000) / msPerCall,
-      unit,
-      msPerCall,
-    };
-    if (index > 0) {
-      const ratios = own.map((ms, round) => ms / (ours[round] as number));
-      result.oursOverThis = median(ratios);
-      const quietRatios = quiet.map((round) => ratios[round] as number);
-      notes.push(
-        `${contender.impl}: ${result.oursOverThis.toFixed(2)}× over all ${rounds} rounds, ` +
-          (quietRatios.length > 0
-            ? `${median(quietRatios).toFixed(2)}× over the ${quietRatios.length} quiet rounds`
-            : 'no quiet round'),
-      );
-    }
-    process.stderr.write(
-      `  ${caseName.padEnd(36)} ${contender.impl.padEnd(34)} ${msPerCall.toFixed(1)} ms (median of ${rounds})\n`,
-    );
-    return result;
-  });
-  const load =
-    othersCores.length > 0
-      ? `other processes kept ${median(othersCores).toFixed(2)} cores busy (median per round); quiet = under ${quietCoresMax}`
-      : 'no load data';
-  return {
-    rows,
-    note: `${caseName} — ours (${(contenders[0] as Contender).impl}) ÷ each: ${notes.join('; ')}. ${load}.`,
-  };
 }
 
 export async function run(): Promise<BenchTable> {
