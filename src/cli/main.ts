@@ -2,4 +2,4 @@
 // The `consortium-ledger` executable; the commands live in program.ts.
 import { main } from './program.js';
 
-main(process.argv);
+await main(process.argv);

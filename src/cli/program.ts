@@ -10,44 +10,16 @@
  * Exit codes: 0 success, 1 a check failed (a proof that does not verify), 2 bad usage/input.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { ConsortiumLedgerError } from '../errors.js';
 import { type MerkleInclusionProof, MerkleTree, merkleRoot, sha256, verifyMerkleInclusion } from '../index.js';
+import { hex, parseCount, parseHash, readInput, UsageError } from './args.js';
+import { addChainCommands } from './chain.js';
 import { runThroughput } from './throughput.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-
-/** An error the user caused (bad file, bad number); printed without a stack, exit code 2. */
-class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-
-function readInput(path: string): Uint8Array {
-  try {
-    return path === '-' ? readFileSync(0) : readFileSync(path);
-  } catch (cause) {
-    throw new UsageError(`cannot read ${path}: ${(cause as Error).message}`);
-  }
-}
-
-function parseCount(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
-    }
-    return parsed;
-  };
-}
-
-function parseHash(name: string, value: string): Uint8Array {
-  if (!/^[0-9a-fA-F]{64}$/.test(value))
-    throw new UsageError(`${name} must be 64 hex digits (32 bytes), got ${JSON.stringify(value)}`);
-  return new Uint8Array(Buffer.from(value, 'hex'));
-}
 
 function parseProof(path: string): MerkleInclusionProof {
   let raw: unknown;
@@ -149,20 +121,29 @@ export function buildProgram(): Command {
       console.log(ok ? 'verified' : 'NOT verified');
       if (!ok) process.exitCode = 1;
     });
+  addChainCommands(program);
   return program;
 }
 
+/** Operating errors that mean "you pointed me at the wrong thing": exit code 2, no stack. */
+const usageCodes = new Set(['STORE_NOT_A_STORE', 'STORE_LOCKED', 'STORE_CORRUPT', 'DECODE', 'STATE_ROOT_MISMATCH']);
+
 /** Runs the command line `argv` (as process.argv: node, script, args…); sets process.exitCode. */
-export function main(argv: readonly string[]): void {
+export async function main(argv: readonly string[]): Promise<void> {
   try {
-    buildProgram().parse(argv as string[]);
+    await buildProgram().parseAsync(argv as string[]);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed its message; --help and --version exit 0.
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (error instanceof UsageError || error instanceof RangeError || error instanceof TypeError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof RangeError ||
+      error instanceof TypeError ||
+      (error instanceof ConsortiumLedgerError && usageCodes.has(error.code))
+    ) {
       process.stderr.write(`consortium-ledger: ${error.message}\n`);
       process.exitCode = 2;
       return;

@@ -299,11 +299,27 @@ const pkcs8Prefix = Uint8Array.from([
 // The raw key is the last 32 bytes of the SPKI DER of an Ed25519 public key (RFC 8410 §4).
 const spkiKeyOffset = 12;
 
+/**
+ * Imported signing keys by seed. Importing a PKCS#8 key costs ~0.6 ms, ten times the signature
+ * itself, and a node signs every message with the same few keys; the cache holds at most
+ * `privateKeyCacheEntriesMax` keys (oldest dropped first) in this process's memory only.
+ */
+const privateKeyCache = new Map<string, ReturnType<typeof createPrivateKey>>();
+const privateKeyCacheEntriesMax = 256;
+
 function privateKeyFromSeed(seed: Uint8Array) {
+  const cacheKey = Buffer.from(seed.buffer, seed.byteOffset, seed.byteLength).toString('latin1');
+  const cached = privateKeyCache.get(cacheKey);
+  if (cached !== undefined) return cached;
   const der = new Uint8Array(pkcs8Prefix.length + 32);
   der.set(pkcs8Prefix, 0);
   der.set(seed, pkcs8Prefix.length);
-  return createPrivateKey({ key: Buffer.from(der.buffer), format: 'der', type: 'pkcs8' });
+  const key = createPrivateKey({ key: Buffer.from(der.buffer), format: 'der', type: 'pkcs8' });
+  if (privateKeyCache.size >= privateKeyCacheEntriesMax) {
+    privateKeyCache.delete(privateKeyCache.keys().next().value as string);
+  }
+  privateKeyCache.set(cacheKey, key);
+  return key;
 }
 
 /**

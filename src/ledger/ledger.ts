@@ -40,7 +40,7 @@ import {
   stateKinds,
 } from './records.js';
 import { idKey, LedgerState, type StateWrite, type Table } from './state.js';
-import { type StateProof, StateTree } from './state-tree.js';
+import { type StateProof, StateTree, type StateUpdateStats } from './state-tree.js';
 
 /** What executing a block produced; tentative until {@link Ledger.commit} or {@link Ledger.discard}. */
 export interface ExecutedBlock {
@@ -53,6 +53,26 @@ export interface ExecutedBlock {
   readonly stateRoot: Uint8Array;
   /** The state keys the block changed, with their new bytes (undefined = deleted). */
   readonly stateWrites: readonly StateWrite[];
+}
+
+/**
+ * Work on a block that can be done before its turn (a verifier pipelines it: the next blocks'
+ * signatures verify in the pool while this one executes).
+ */
+export interface BlockPrecomputed {
+  /** `verifyPackedBatch(block.signatures)`: one byte per transaction, 1 = valid. */
+  readonly verdicts: Uint8Array;
+  /** SHA-256 of each transaction's bytes. */
+  readonly txIds: readonly Uint8Array[];
+}
+
+/** Verifies a block's signatures and hashes its transactions on `crypto` (for {@link Ledger.execute}). */
+export async function precomputeBlock(block: DecodedBlock, crypto: CryptoBackend): Promise<BlockPrecomputed> {
+  const [verdicts, txIds] = await Promise.all([
+    crypto.verifyPackedBatch(block.signatures),
+    crypto.sha256Many(block.txBytes),
+  ]);
+  return { verdicts, txIds };
 }
 
 /** A block a proposer built: its bytes, decoded form and (tentative) execution. */
@@ -180,6 +200,11 @@ export class Ledger {
     return this.#tree.root;
   }
 
+  /** What the state tree hashed in the last block's update (benchmarks: hashes per transaction). */
+  get lastStateUpdateStats(): StateUpdateStats {
+    return this.#tree.lastUpdateStats;
+  }
+
   /** Number of state entries. */
   get stateSize(): number {
     return this.#tree.size;
@@ -219,16 +244,17 @@ export class Ledger {
    * transactions, updates the state tree. Does not check the header's roots (see
    * {@link applyBlock}). Call {@link commit} or {@link discard} before the next block.
    */
-  async execute(block: DecodedBlock): Promise<ExecutedBlock> {
+  async execute(block: DecodedBlock, precomputed?: BlockPrecomputed): Promise<ExecutedBlock> {
     assert(this.#pending === undefined, 'Ledger.execute: the previous block is still tentative');
     const height = block.header.height;
     if (height !== this.#height + 1) {
       throw new BlockMismatchError(height, 'height', `expected height ${this.#height + 1}`);
     }
-    const [verdicts, txIds] = await Promise.all([
-      this.crypto.verifyPackedBatch(block.signatures),
-      this.crypto.sha256Many(block.txBytes),
-    ]);
+    const { verdicts, txIds } = precomputed ?? (await precomputeBlock(block, this.crypto));
+    assert(
+      verdicts.length === block.txs.length && txIds.length === block.txs.length,
+      'Ledger.execute: precomputed work does not fit the block',
+    );
     assert(this.#pending === undefined, 'Ledger.execute: another block was executed concurrently');
     const context = { chainId: this.chainId, timestampMs: block.header.timestampMs };
     const receipts: Receipt[] = new Array(block.txs.length);
@@ -273,8 +299,8 @@ export class Ledger {
    * root, state root). On a mismatch the block is discarded and BlockMismatchError names the
    * first field that differs; otherwise the execution stays tentative for commit/discard.
    */
-  async applyBlock(block: DecodedBlock): Promise<ExecutedBlock> {
-    const executed = await this.execute(block);
+  async applyBlock(block: DecodedBlock, precomputed?: BlockPrecomputed): Promise<ExecutedBlock> {
+    const executed = await this.execute(block, precomputed);
     const header = block.header;
     const mismatch =
       header.txCount !== block.txs.length

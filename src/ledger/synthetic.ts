@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { compareKeys } from '../codec/certificate.js';
-import type { Genesis, GenesisMember } from '../codec/genesis.js';
+import { encodeGenesis, type Genesis, type GenesisMember } from '../codec/genesis.js';
 import type { Operation, Role } from '../codec/operation.js';
 import { encodeTransaction, signTransaction } from '../codec/transaction.js';
 import { ed25519PublicKeyFromSecret } from '../crypto/ed25519.js';
@@ -88,6 +88,11 @@ export class SyntheticConsortium {
       })),
     };
     for (const member of members) this.#nonces.set(member, 0);
+  }
+
+  /** The canonical genesis bytes. */
+  async genesisBytes(): Promise<Uint8Array> {
+    return encodeGenesis(this.genesis);
   }
 
   /** The members of a role, in genesis order. */

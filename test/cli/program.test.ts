@@ -25,8 +25,8 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-const run = (...args: string[]): number => {
-  main(['node', 'consortium-ledger', ...args]);
+const run = async (...args: string[]): Promise<number> => {
+  await main(['node', 'consortium-ledger', ...args]);
   return Number(process.exitCode ?? 0);
 };
 
@@ -38,58 +38,64 @@ const files = ['a', 'bb', 'ccc', 'dddd', 'eeeee'].map((content, i) => {
 });
 
 describe('cli', () => {
-  it('hash prints sha256sum-style lines', () => {
-    expect(run('hash', files[0] as string)).toBe(0);
+  it('hash prints sha256sum-style lines', async () => {
+    expect(await run('hash', files[0] as string)).toBe(0);
     expect(out).toEqual([`${createHash('sha256').update('a').digest('hex')}  ${files[0]}`]);
   });
 
-  it('merkle root equals merkleRoot over the files', () => {
-    expect(run('merkle', 'root', ...files)).toBe(0);
+  it('merkle root equals merkleRoot over the files', async () => {
+    expect(await run('merkle', 'root', ...files)).toBe(0);
     const expected = Buffer.from(merkleRoot(['a', 'bb', 'ccc', 'dddd', 'eeeee'].map((s) => Buffer.from(s)))).toString(
       'hex',
     );
     expect(out).toEqual([expected]);
   });
 
-  it('merkle prove then verify round-trips; a wrong root is NOT verified with exit code 1', () => {
-    expect(run('merkle', 'prove', '-i', '3', ...files)).toBe(0);
+  it('merkle prove then verify round-trips; a wrong root is NOT verified with exit code 1', async () => {
+    expect(await run('merkle', 'prove', '-i', '3', ...files)).toBe(0);
     const proof = JSON.parse(out.join('\n')) as { root: string };
     const proofPath = join(dir, 'proof.json');
     writeFileSync(proofPath, out.join('\n'));
     out = [];
-    expect(run('merkle', 'verify', '--leaf', files[3] as string, '--proof', proofPath, '--root', proof.root)).toBe(0);
+    expect(
+      await run('merkle', 'verify', '--leaf', files[3] as string, '--proof', proofPath, '--root', proof.root),
+    ).toBe(0);
     expect(out).toEqual(['verified']);
     out = [];
     const wrongRoot = proof.root.replace(/^./, (c) => (c === '0' ? '1' : '0'));
-    expect(run('merkle', 'verify', '--leaf', files[3] as string, '--proof', proofPath, '--root', wrongRoot)).toBe(1);
+    expect(await run('merkle', 'verify', '--leaf', files[3] as string, '--proof', proofPath, '--root', wrongRoot)).toBe(
+      1,
+    );
     expect(out).toEqual(['NOT verified']);
     out = [];
-    expect(run('merkle', 'verify', '--leaf', files[2] as string, '--proof', proofPath, '--root', proof.root)).toBe(1);
+    expect(
+      await run('merkle', 'verify', '--leaf', files[2] as string, '--proof', proofPath, '--root', proof.root),
+    ).toBe(1);
   });
 
-  it('bad input exits 2 with a message naming what was wrong', () => {
-    expect(run('hash', join(dir, 'missing'))).toBe(2);
+  it('bad input exits 2 with a message naming what was wrong', async () => {
+    expect(await run('hash', join(dir, 'missing'))).toBe(2);
     expect(err.join('')).toMatch(/cannot read .*missing/);
     err = [];
-    expect(run('merkle', 'prove', '-i', '9', ...files)).toBe(2);
+    expect(await run('merkle', 'prove', '-i', '9', ...files)).toBe(2);
     expect(err.join('')).toMatch(/--index 9 is outside a tree of 5 leaves/);
     err = [];
-    expect(run('merkle', 'prove', '-i', 'x', ...files)).toBe(2);
+    expect(await run('merkle', 'prove', '-i', 'x', ...files)).toBe(2);
     expect(err.join('')).toMatch(/--index must be an integer/);
     err = [];
-    expect(run('merkle', 'verify', '--leaf', files[0] as string, '--proof', files[0] as string, '--root', 'ab')).toBe(
-      2,
-    );
+    expect(
+      await run('merkle', 'verify', '--leaf', files[0] as string, '--proof', files[0] as string, '--root', 'ab'),
+    ).toBe(2);
     expect(err.join('')).toMatch(/not JSON|64 hex digits/);
     err = [];
-    expect(run('start', '--rounds', '0')).toBe(2);
+    expect(await run('start', '--rounds', '0')).toBe(2);
     expect(err.join('')).toMatch(/--rounds must be an integer in \[1, 1000\]/);
     err = [];
-    expect(run('no-such-command')).toBe(2);
+    expect(await run('no-such-command')).toBe(2);
   });
 
-  it('start runs the throughput job end to end (small tree) and reports identical roots', () => {
-    expect(run('start', '--leaves-log2', '8', '--rounds', '1', '--proofs', '20', '--no-progress')).toBe(0);
+  it('start runs the throughput job end to end (small tree) and reports identical roots', async () => {
+    expect(await run('start', '--leaves-log2', '8', '--rounds', '1', '--proofs', '20', '--no-progress')).toBe(0);
     expect(out.join('\n')).toMatch(/roots identical in every round/);
     expect(out.join('\n')).toMatch(/inclusion proofs verified\s+20/);
   });

@@ -1,0 +1,18 @@
+/** Opening a ledger on a store: its genesis, its head and its state, checked against each other. */
+import { decodeGenesis } from '../codec/genesis.js';
+import { Ledger, type LedgerOptions } from '../ledger/ledger.js';
+import type { BlockStore } from './block-store.js';
+import { StoreCorruptError } from './errors.js';
+
+/**
+ * The ledger at the store's head: the genesis decoded, the state loaded and checked to hash to
+ * the head block's state root (StateRootMismatchError otherwise). Returns undefined for an
+ * empty store (no genesis yet).
+ */
+export async function loadLedger(store: BlockStore, options: LedgerOptions = {}): Promise<Ledger | undefined> {
+  const head = store.head;
+  if (head === undefined) return undefined;
+  const genesisBytes = await store.genesisBytes();
+  if (genesisBytes === undefined) throw new StoreCorruptError('the store has a head but no genesis');
+  return Ledger.load(decodeGenesis(genesisBytes), head.height, head.stateRoot, store.stateEntries(), options);
+}
