@@ -1,14 +1,67 @@
 /**
  * consortium-ledger — a ledger engine for consortium chains in supply-chain finance.
  *
- * The package root exports the crypto layer: SHA-256, SHA-512, RFC 9162 Merkle trees and
- * Ed25519 (ZIP-215 verification, alone or in batches) over the project's WebAssembly module,
- * which loads synchronously on import, so every call is ready — and `CryptoPool`, the same
- * API spread over worker threads.
+ * The package root exports every layer, bottom up: the crypto layer (SHA-256, SHA-512,
+ * RFC 9162 Merkle trees, Ed25519 with ZIP-215 verification over the project's WebAssembly
+ * module, which loads synchronously on import; `CryptoPool`, the same API over worker
+ * threads; `CryptoBackend`, the interface both implement), the canonical codec, the
+ * supply-chain-finance ledger with its authenticated state, and the LevelDB block store.
  */
 
+export { bytesEqual, fromHex, toHex } from './bytes.js';
+// Codec: canonical bytes of transactions, blocks, certificates, receipts and the genesis.
+export {
+  type BlockHeader,
+  blockHash,
+  blockHeaderBytes,
+  type DecodedBlock,
+  decodeBlock,
+  decodeBlockHeader,
+  encodeBlock,
+  encodeBlockHeader,
+} from './codec/block.js';
+export {
+  type CommitCertificate,
+  type CommitSignature,
+  commitVoteMessage,
+  decodeCertificate,
+  encodeCertificate,
+} from './codec/certificate.js';
+export { decodeGenesis, encodeGenesis, type Genesis, type GenesisMember, genesisHash } from './codec/genesis.js';
+export {
+  type FreezeTarget,
+  type Operation,
+  type OperationType,
+  operationCodes,
+  type Role,
+  roleCodes,
+  roles,
+} from './codec/operation.js';
+export {
+  decodeReceipts,
+  encodeReceipt,
+  encodeReceipts,
+  type ReasonCode,
+  type ReasonName,
+  type Receipt,
+  reasonCodes,
+  reasonName,
+} from './codec/receipt.js';
+export {
+  decodeTransaction,
+  encodeTransaction,
+  encodeUnsignedTransaction,
+  signTransaction,
+  type Transaction,
+  transactionId,
+  transactionSigningMessage,
+  type UnsignedTransaction,
+} from './codec/transaction.js';
+export { type CryptoBackend, inlineCrypto } from './crypto/backend.js';
 export {
   type Ed25519BatchItem,
+  type Ed25519KeyCheck,
+  ed25519CheckPublicKey,
   ed25519GenerateKeyPair,
   ed25519PublicKeyBytes,
   ed25519PublicKeyFromSecret,
@@ -39,6 +92,34 @@ export {
 } from './crypto/sha256.js';
 export { sha512, sha512DigestBytes } from './crypto/sha512.js';
 export { wasmBuild } from './crypto/wasm.js';
+export { ConsortiumLedgerError, DecodeError } from './errors.js';
+// Ledger: the supply-chain-finance state machine and its authenticated state.
+export { BlockMismatchError, GenesisError, StateRootMismatchError } from './ledger/errors.js';
+export {
+  type BlockPrecomputed,
+  type ExecutedBlock,
+  Ledger,
+  type LedgerOptions,
+  type ProposalFields,
+  type ProposedBlock,
+  type ProvenState,
+  precomputeBlock,
+  stateKeys,
+} from './ledger/ledger.js';
+export { certificateProblem, faultsTolerated, quorumSize, signCertificate, validatorKeys } from './ledger/quorum.js';
+export type { Account, Attestation, InvoiceRecord, Receivable, ReceivableStatus } from './ledger/records.js';
+export { operationRoles, rolePermits } from './ledger/rules.js';
+export {
+  decodeStateProof,
+  encodeStateProof,
+  type StateChange,
+  type StateProof,
+  StateTree,
+  stateEmptyRoot,
+  verifyStateProof,
+} from './ledger/state-tree.js';
+export { SyntheticConsortium, type SyntheticMember } from './ledger/synthetic.js';
+export * as limits from './limits.js';
 export {
   CryptoPool,
   type CryptoPoolOptions,
@@ -51,3 +132,9 @@ export {
   PoolQueueFullError,
   WorkerCrashedError,
 } from './pool/errors.js';
+export { Prng } from './prng.js';
+
+// Store: LevelDB blocks, indexes, receipts, certificates, state and head.
+export * from './store/index.js';
+export { loadLedger } from './store/load-ledger.js';
+export { type ChainReport, type VerifyChainOptions, verifyChain } from './store/verify-chain.js';
