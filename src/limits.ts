@@ -89,3 +89,34 @@ export const receivablePartsMax = 64;
  * proof from bytes, and a longer proof never verifies.
  */
 export const stateProofSiblingsMax = 256;
+
+// ---- Block store (src/store/): what one append may write, and how writes are grouped ----
+
+/** Longest state key the store accepts, in bytes (the ledger's keys are 33: a kind byte and a 32-byte id). */
+export const stateKeyBytesMax = 256;
+
+/** Largest state value the store accepts, in bytes (the ledger's largest record, a receivable with 64 parts, is ~2.3 KiB). */
+export const stateValueBytesMax = 64 * 1024;
+
+/** Most state writes one block may carry (16 per transaction at the most transactions per block). */
+export const blockStateWritesMax = 16 * blockTxsMax;
+
+/**
+ * Most blocks (and certificates) the store writes in one group-commit batch: bounds the
+ * memory one LevelDB write batch holds and how long one fsync makes the next appends wait.
+ */
+export const storeGroupCommitBlocksMax = 64;
+
+/**
+ * Most bytes (blocks, receipts, state writes) one group-commit batch gathers before it is
+ * written; a single block larger than this is still written, alone. Keeps a batch of large
+ * blocks from holding several hundred MiB in LevelDB's write buffer at once.
+ */
+export const storeGroupCommitBytesMax = 64 * 1024 * 1024;
+
+/**
+ * Most writes waiting in the store's commit queue (appends and certificates issued without
+ * awaiting). Past it a write is refused with `StoreBusyError` instead of queueing without
+ * bound: the caller is producing blocks faster than the disk takes them.
+ */
+export const storeCommitQueueWritesMax = 1024;

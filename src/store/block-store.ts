@@ -1,0 +1,420 @@
+/**
+ * The block store: a node's genesis, blocks, block-hash and tx indexes, receipts, commit
+ * certificates, state and head, in one LevelDB database (key layouts: src/store/keys.ts).
+ *
+ * Writes: a block is checked against the chain before it is written
+ * (src/store/block-check.ts) and goes to disk in one atomic batch with its indexes,
+ * receipts, certificate, state writes and the new head. Appends may be issued back to back:
+ * each is checked, in call order, against the head the appends before it will leave, and
+ * queued; the queue (src/store/commit-queue.ts) writes the appends that gathered while a
+ * batch was in flight together in the next batch, one fsync for several blocks. An append
+ * resolves only once its batch is durable, and only then does `head` move.
+ *
+ * Reads see the acknowledged head: nothing above it. Every block read is checked again
+ * (src/store/chain-reader.ts); stored data that do not hold together raise
+ * `StoreCorruptError`. `open` checks the whole store holds together first
+ * (src/store/open-check.ts).
+ */
+import { bytesEqual, toHex } from '../bytes.js';
+import type { DecodedBlock } from '../codec/block.js';
+import { decodeCertificate } from '../codec/certificate.js';
+import { decodeGenesis } from '../codec/genesis.js';
+import { decodeReceipts, type Receipt } from '../codec/receipt.js';
+import { sha256, sha256DigestBytes } from '../crypto/sha256.js';
+import { requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
+import { DecodeError } from '../errors.js';
+import { type BlockCommit, type ChainTip, type PreparedBlock, prepareCommit, requireStateKey } from './block-check.js';
+import { ChainReader, decodeStored } from './chain-reader.js';
+import { CommitQueue } from './commit-queue.js';
+import {
+  asView,
+  batchOptions,
+  databaseCall,
+  mapDatabaseError,
+  openDatabase,
+  openSublevels,
+  type StoreDatabase,
+  type Sublevels,
+} from './database.js';
+import { StoreAppendError, StoreClosedError, StoreCorruptError } from './errors.js';
+import { decodeTxEntry, heightKey, metaKeys } from './keys.js';
+import { checkStoreOnOpen } from './open-check.js';
+import { buildGroupBatch, type StoreWrite } from './write-batch.js';
+
+export type { BlockCommit, StateWrite } from './block-check.js';
+export type { StoreDatabase } from './database.js';
+
+/** The acknowledged head: the last durable block's height and hash, and the state root after it. */
+export interface StoreHead {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly stateRoot: Uint8Array;
+}
+
+/** Options of {@link BlockStore.open}. */
+export interface BlockStoreOptions {
+  /**
+   * Group commit: appends that arrive while a synced write is in flight are written together
+   * in the next batch (one fsync for several blocks). Default true. When false, every append
+   * is its own synced batch.
+   */
+  readonly groupCommit?: boolean;
+  /** fsync each batch (default true). Only tests and the in-memory simulator turn it off. */
+  readonly sync?: boolean;
+  /**
+   * Create the store when the directory (or database) holds none (default true). When false,
+   * a missing directory, an empty database or a database that is not a block store is
+   * refused with `StoreNotFoundError` (for the CLI, which must not create stores by accident).
+   */
+  readonly create?: boolean;
+}
+
+/** Counters of what the store wrote since it was opened. */
+export interface BlockStoreStats {
+  /** Atomic batches written (each one fsync when `sync` is on). */
+  readonly batchesWritten: number;
+  /** Blocks written (block 0 included). */
+  readonly blocksWritten: number;
+}
+
+const heightMax = Number.MAX_SAFE_INTEGER;
+
+/** A node's LevelDB block store. Open with {@link BlockStore.open}. */
+export class BlockStore {
+  readonly #db: StoreDatabase;
+  readonly #sublevels: Sublevels;
+  readonly #reader: ChainReader;
+  readonly #queue: CommitQueue<StoreWrite>;
+  readonly #name: string;
+  readonly #sync: boolean;
+  /** The acknowledged head. */
+  #head: StoreHead | undefined;
+  /** The head every queued write will leave (what the next append must follow). */
+  #tip: ChainTip | undefined;
+  /** Hashes of blocks queued but not yet written, by height. */
+  readonly #queuedHashes = new Map<number, Uint8Array>();
+  #closing: Promise<void> | undefined;
+  #batchesWritten = 0;
+  #blocksWritten = 0;
+
+  private constructor(
+    db: StoreDatabase,
+    sublevels: Sublevels,
+    reader: ChainReader,
+    name: string,
+    head: StoreHead | undefined,
+    options: BlockStoreOptions,
+  ) {
+    this.#db = db;
+    this.#sublevels = sublevels;
+    this.#reader = reader;
+    this.#name = name;
+    this.#sync = options.sync ?? true;
+    this.#head = head;
+    this.#tip = head;
+    this.#queue = new CommitQueue((writes) => this.#writeGroup(writes), {
+      groupCommit: options.groupCommit ?? true,
+      name: `the store at ${name}`,
+    });
+  }
+
+  /**
+   * Opens (creating if absent, unless `create: false`) a LevelDB store in directory
+   * `location`, or wraps an already-constructed abstract-level database (e.g. a
+   * `MemoryLevel`; the store then owns it and closes it on `close()`). Checks the store holds
+   * together before returning it.
+   *
+   * @throws StoreLockedError if another process or `BlockStore` has the directory open;
+   *   StoreCorruptError if the store does not hold together; StoreNotFoundError (with
+   *   `create: false`) if there is no store.
+   */
+  static async open(location: string | StoreDatabase, options: BlockStoreOptions = {}): Promise<BlockStore> {
+    const where = 'BlockStore.open';
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: expected an options object`);
+    for (const key of ['groupCommit', 'sync', 'create'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+        throw new TypeError(`${where}: expected options.${key} to be a boolean`);
+      }
+    }
+    const create = options.create ?? true;
+    const { db, name } = await openDatabase(location, create, where);
+    try {
+      const sublevels = openSublevels(db);
+      const reader = new ChainReader(sublevels, name);
+      const opened = await checkStoreOnOpen(db, sublevels, reader, { create, sync: options.sync ?? true, name });
+      return new BlockStore(db, sublevels, reader, name, opened.head, options);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The acknowledged head; undefined for a new, empty store. */
+  get head(): StoreHead | undefined {
+    return this.#head;
+  }
+
+  /** What the store wrote since it was opened. */
+  get stats(): BlockStoreStats {
+    return { batchesWritten: this.#batchesWritten, blocksWritten: this.#blocksWritten };
+  }
+
+  /** The genesis bytes, or undefined before `initialize`. */
+  async genesisBytes(): Promise<Uint8Array | undefined> {
+    const where = 'BlockStore.genesisBytes';
+    this.#checkOpen(where);
+    if (this.#head === undefined) return undefined;
+    const bytes = await this.#call(() => this.#sublevels.meta.get(metaKeys.genesis), where);
+    if (bytes === undefined) throw new StoreCorruptError(`${this.#name}: the genesis is missing`);
+    return asView(bytes);
+  }
+
+  /**
+   * Writes the genesis and block 0 (height 0, previousHash = SHA-256(genesis bytes), no
+   * transactions) with the genesis state, in one batch. Resolves after the synced write.
+   *
+   * @throws StoreAppendError if the store is not empty or block 0 does not fit the genesis.
+   */
+  async initialize(genesisBytes: Uint8Array, block0: BlockCommit): Promise<void> {
+    const where = 'BlockStore.initialize';
+    this.#checkOpen(where);
+    this.#queue.checkRoom();
+    requireBytes(genesisBytes, 'genesisBytes', where);
+    if (this.#tip !== undefined) {
+      throw new StoreAppendError(`${where}: the store already holds a chain (head height ${this.#tip.height})`);
+    }
+    try {
+      decodeGenesis(genesisBytes);
+    } catch (error) {
+      if (error instanceof DecodeError)
+        throw new StoreAppendError(`${where}: the genesis does not decode: ${error.message}`);
+      throw error;
+    }
+    const header = block0?.block?.header;
+    if (header?.height !== 0) throw new StoreAppendError(`${where}: block 0 has height ${header?.height}`);
+    if (header.txCount !== 0) throw new StoreAppendError(`${where}: block 0 holds ${header.txCount} transactions`);
+    const genesisHash = sha256(genesisBytes);
+    if (!bytesEqual(header.previousHash, genesisHash)) {
+      throw new StoreAppendError(`${where}: block 0's previousHash is not SHA-256 of the genesis bytes`);
+    }
+    const prepared = prepareCommit(block0, { height: -1, hash: genesisHash });
+    const written = this.#queue.enqueue(
+      { kind: 'block', block: prepared, genesisBytes: genesisBytes.slice() },
+      prepared.batchBytes,
+    );
+    this.#queued(prepared);
+    return written;
+  }
+
+  /**
+   * Appends the next block: checks it (src/store/block-check.ts) against the head that the
+   * appends queued before it will leave, then writes the block, its hash and tx index
+   * entries, receipts, certificate (if given), the state writes and the new head in one
+   * atomic batch. Resolves only after the synced write. Appends may be issued without
+   * awaiting: they are checked in call order and group-committed. The store holds on to the
+   * commit's bytes until the append resolves: do not modify them before.
+   *
+   * @throws StoreAppendError naming the check that failed (nothing is written);
+   *   StoreBusyError if too many writes are queued; StoreWriteError after a failed batch.
+   */
+  async append(commit: BlockCommit): Promise<void> {
+    const where = 'BlockStore.append';
+    this.#checkOpen(where);
+    this.#queue.checkRoom();
+    if (this.#tip === undefined) {
+      throw new StoreAppendError(`${where}: the store holds no chain yet; initialize it with the genesis and block 0`);
+    }
+    const prepared = prepareCommit(commit, this.#tip);
+    const written = this.#queue.enqueue({ kind: 'block', block: prepared }, prepared.batchBytes);
+    this.#queued(prepared);
+    return written;
+  }
+
+  /**
+   * Stores (or replaces with) the commit certificate of an already stored or queued block
+   * (PBFT forms a block's certificate after the block). The store checks the certificate
+   * names that block; it does not check the signatures (the consensus layer holds the keys).
+   *
+   * @throws StoreAppendError if there is no block at `height` or the certificate does not name it.
+   */
+  async putCertificate(height: number, certificate: Uint8Array): Promise<void> {
+    const where = 'BlockStore.putCertificate';
+    this.#checkOpen(where);
+    requireInteger(height, 'height', where, 0, heightMax);
+    requireBytes(certificate, 'certificate', where);
+    if (this.#tip === undefined || height > this.#tip.height) {
+      throw new StoreAppendError(`${where}: no block at height ${height} (head height ${this.#tip?.height ?? 'none'})`);
+    }
+    let decoded: ReturnType<typeof decodeCertificate>;
+    try {
+      decoded = decodeCertificate(certificate);
+    } catch (error) {
+      if (error instanceof DecodeError)
+        throw new StoreAppendError(`${where}: the certificate does not decode: ${error.message}`);
+      throw error;
+    }
+    if (decoded.height !== height) {
+      throw new StoreAppendError(`${where}: the certificate names height ${decoded.height}, not ${height}`);
+    }
+    const queuedHash = this.#queuedHashes.get(height);
+    const named =
+      queuedHash !== undefined
+        ? bytesEqual(queuedHash, decoded.blockHash)
+        : (await this.#reader.heightOfHash(decoded.blockHash, where)) === height;
+    if (!named) {
+      throw new StoreAppendError(
+        `${where}: the certificate names block hash ${toHex(decoded.blockHash)}, not the block stored at height ${height}`,
+      );
+    }
+    this.#checkOpen(where);
+    return this.#queue.enqueue({ kind: 'certificate', height, certificate: certificate.slice() }, certificate.length);
+  }
+
+  /** The checked block at `height`, or undefined above the head. @throws StoreCorruptError if it does not check. */
+  async blockByHeight(height: number): Promise<DecodedBlock | undefined> {
+    const where = 'BlockStore.blockByHeight';
+    this.#checkOpen(where);
+    requireInteger(height, 'height', where, 0, heightMax);
+    if (this.#head === undefined || height > this.#head.height) return undefined;
+    return this.#reader.blockAt(height, where);
+  }
+
+  /** The checked block with header hash `hash`, or undefined. @throws StoreCorruptError if it does not check. */
+  async blockByHash(hash: Uint8Array): Promise<DecodedBlock | undefined> {
+    const where = 'BlockStore.blockByHash';
+    this.#checkOpen(where);
+    requireBytesOfLength(hash, sha256DigestBytes, 'hash', where);
+    const height = await this.#reader.heightOfHash(hash, where);
+    if (height === undefined || this.#head === undefined || height > this.#head.height) return undefined;
+    const block = await this.#reader.blockAt(height, where);
+    if (!bytesEqual(block.hash, hash)) {
+      throw new StoreCorruptError(
+        `${where}: the hash index gives height ${height} for ${toHex(hash)}, whose block hashes otherwise`,
+      );
+    }
+    return block;
+  }
+
+  /**
+   * Where the transaction `txId` is: the block height and index of its applied occurrence,
+   * or of its first occurrence if none applied it (src/store/keys.ts); undefined if unknown.
+   */
+  async txLocation(txId: Uint8Array): Promise<{ height: number; index: number } | undefined> {
+    const where = 'BlockStore.txLocation';
+    this.#checkOpen(where);
+    requireBytesOfLength(txId, sha256DigestBytes, 'txId', where);
+    const stored = await this.#call(() => this.#sublevels.tx.get(txId), where);
+    if (stored === undefined) return undefined;
+    const entry = decodeStored(asView(stored), decodeTxEntry, `the tx index entry of ${toHex(txId)}`);
+    if (this.#head === undefined || entry.height > this.#head.height) return undefined;
+    return { height: entry.height, index: entry.index };
+  }
+
+  /** The receipts of block `height`, in block order, or undefined above the head. */
+  async receipts(height: number): Promise<Receipt[] | undefined> {
+    const where = 'BlockStore.receipts';
+    this.#checkOpen(where);
+    requireInteger(height, 'height', where, 0, heightMax);
+    if (this.#head === undefined || height > this.#head.height) return undefined;
+    const stored = await this.#call(() => this.#sublevels.receipt.get(heightKey(height)), where);
+    if (stored === undefined) throw new StoreCorruptError(`block ${height}: its receipts are missing`);
+    return decodeStored(asView(stored), decodeReceipts, `block ${height}'s receipts`);
+  }
+
+  /** The commit certificate stored for block `height`, or undefined (none yet, or above the head). */
+  async certificate(height: number): Promise<Uint8Array | undefined> {
+    const where = 'BlockStore.certificate';
+    this.#checkOpen(where);
+    requireInteger(height, 'height', where, 0, heightMax);
+    if (this.#head === undefined || height > this.#head.height) return undefined;
+    const stored = await this.#call(() => this.#sublevels.cert.get(heightKey(height)), where);
+    if (stored === undefined) return undefined;
+    const bytes = asView(stored);
+    const decoded = decodeStored(bytes, decodeCertificate, `block ${height}'s certificate`);
+    if (decoded.height !== height || (await this.#reader.heightOfHash(decoded.blockHash, where)) !== height) {
+      throw new StoreCorruptError(`block ${height}: its stored certificate names another block`);
+    }
+    return bytes;
+  }
+
+  /** The value of state key `key`, or undefined. */
+  async getState(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const where = 'BlockStore.getState';
+    this.#checkOpen(where);
+    requireStateKey(key, where);
+    const value = await this.#call(() => this.#sublevels.state.get(key), where);
+    return value === undefined ? undefined : asView(value);
+  }
+
+  /** Every state entry, in key order (a snapshot taken when iteration starts). */
+  async *stateEntries(): AsyncGenerator<[key: Uint8Array, value: Uint8Array]> {
+    const where = 'BlockStore.stateEntries';
+    this.#checkOpen(where);
+    const iterator = this.#sublevels.state.iterator();
+    try {
+      for (;;) {
+        const entries = await this.#call(() => iterator.nextv(1024), where);
+        if (entries.length === 0) return;
+        for (const [key, value] of entries) yield [asView(key), asView(value)];
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  /**
+   * The checked blocks from `fromHeight` (default 0) to `toHeight` (default: the head)
+   * inclusive, in height order; heights above the head at the call are left out.
+   */
+  async *blocks(fromHeight = 0, toHeight: number = heightMax): AsyncGenerator<DecodedBlock> {
+    const where = 'BlockStore.blocks';
+    this.#checkOpen(where);
+    requireInteger(fromHeight, 'fromHeight', where, 0, heightMax);
+    requireInteger(toHeight, 'toHeight', where, 0, heightMax);
+    if (this.#head === undefined) return;
+    const last = Math.min(toHeight, this.#head.height);
+    if (fromHeight > last) return;
+    yield* this.#reader.range(fromHeight, last, where);
+  }
+
+  /**
+   * Closes the store: waits for every queued and in-flight append to be written (nothing
+   * acknowledged or accepted is dropped), then closes the database. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#queue.drain();
+      await this.#db.close();
+    })();
+    return this.#closing;
+  }
+
+  #checkOpen(where: string): void {
+    if (this.#closing !== undefined) throw new StoreClosedError(`${where}: the store at ${this.#name} is closed`);
+  }
+
+  #call<R>(operation: () => Promise<R>, where: string): Promise<R> {
+    return databaseCall(operation, where, this.#name);
+  }
+
+  #queued(block: PreparedBlock): void {
+    this.#tip = { height: block.height, hash: block.hash };
+    this.#queuedHashes.set(block.height, block.hash);
+  }
+
+  /** Writes one group of queued writes in one atomic batch (called by the commit queue, one group at a time). */
+  async #writeGroup(writes: readonly StoreWrite[]): Promise<void> {
+    const batch = await buildGroupBatch(writes, this.#sublevels, this.#name);
+    try {
+      await this.#db.batch(batch.operations, batchOptions(this.#sync));
+    } catch (error) {
+      throw mapDatabaseError(error, 'BlockStore.append', this.#name);
+    }
+    // Durable: acknowledge.
+    this.#batchesWritten++;
+    this.#blocksWritten += batch.blocks.length;
+    if (batch.genesisBytes !== undefined) this.#reader.genesisHash = sha256(batch.genesisBytes);
+    if (batch.head !== undefined) this.#head = batch.head;
+    for (const block of batch.blocks) this.#queuedHashes.delete(block.height);
+  }
+}

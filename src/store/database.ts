@@ -1,0 +1,136 @@
+/**
+ * The database under the block store: any abstract-level database — `classic-level`
+ * (LevelDB, through `level`) for nodes, the CLI and crash tests, `memory-level` for the
+ * simulator — split into the sublevels of src/store/keys.ts, all with raw-bytes (`'view'`)
+ * keys and values whatever the root database's own default encodings are.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AbstractBatchOperation, AbstractBatchOptions, AbstractLevel, AbstractSublevel } from 'abstract-level';
+import { Level } from 'level';
+import { StoreClosedError, StoreCorruptError, StoreLockedError, StoreNotFoundError } from './errors.js';
+import { type SublevelName, sublevelNames } from './keys.js';
+
+/** An abstract-level database the store can run on (e.g. `new MemoryLevel({ keyEncoding: 'view', valueEncoding: 'view' })`). */
+export type StoreDatabase = AbstractLevel<string | Buffer | Uint8Array, unknown, unknown>;
+
+/** One of the store's sublevels: bytes to bytes. */
+export type StoreSublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, Uint8Array, Uint8Array>;
+
+/** One operation of the store's atomic batches (on the root database, naming its sublevel). */
+export type StoreBatchOperation = AbstractBatchOperation<StoreDatabase, Uint8Array, Uint8Array>;
+
+/**
+ * Batch options asking for an fsync when `sync` is true. `sync` is classic-level's option
+ * (LevelDB `WriteOptions.sync`); abstract-level's types do not list it and other backends
+ * ignore it, hence the cast.
+ */
+export function batchOptions(sync: boolean): AbstractBatchOptions<Uint8Array, Uint8Array> {
+  return { sync } as AbstractBatchOptions<Uint8Array, Uint8Array>;
+}
+
+/** The store's sublevels by name. */
+export type Sublevels = Readonly<Record<SublevelName, StoreSublevel>>;
+
+/** The sublevels of src/store/keys.ts over `db`. */
+export function openSublevels(db: StoreDatabase): Sublevels {
+  const sublevel = (name: SublevelName): StoreSublevel =>
+    db.sublevel<Uint8Array, Uint8Array>(sublevelNames[name], { keyEncoding: 'view', valueEncoding: 'view' });
+  return {
+    meta: sublevel('meta'),
+    block: sublevel('block'),
+    hash: sublevel('hash'),
+    tx: sublevel('tx'),
+    receipt: sublevel('receipt'),
+    cert: sublevel('cert'),
+    state: sublevel('state'),
+  };
+}
+
+/**
+ * `bytes` as a plain `Uint8Array` view (no copy): classic-level hands back `Buffer`s, whose
+ * `slice` shares memory and which compare unequal to a `Uint8Array` in deep-equality checks.
+ */
+export function asView(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function levelCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * The store's error for a database error, or the error itself: a closed database or
+ * iterator becomes `StoreClosedError`, LevelDB's corruption report `StoreCorruptError`, a
+ * lock held elsewhere `StoreLockedError`.
+ */
+export function mapDatabaseError(error: unknown, where: string, name: string): unknown {
+  const code = levelCode(error);
+  if (code === 'LEVEL_DATABASE_NOT_OPEN' && levelCode((error as { cause?: unknown }).cause) === 'LEVEL_LOCKED') {
+    return new StoreLockedError(name, error);
+  }
+  if (code === 'LEVEL_LOCKED') return new StoreLockedError(name, error);
+  if (code === 'LEVEL_DATABASE_NOT_OPEN' || code === 'LEVEL_ITERATOR_NOT_OPEN') {
+    return new StoreClosedError(`${where}: the store at ${name} is closed`, { cause: error });
+  }
+  if (code === 'LEVEL_CORRUPTION') {
+    return new StoreCorruptError(`${where}: the database at ${name} reports corruption: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** Runs a database operation, translating its errors with {@link mapDatabaseError}. */
+export async function databaseCall<R>(operation: () => Promise<R>, where: string, name: string): Promise<R> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw mapDatabaseError(error, where, name);
+  }
+}
+
+/**
+ * The database at `location` (a directory: a new `Level` over it, created when missing if
+ * `create`; or an abstract-level database object, used as it is), opened; and the name
+ * error messages give the store (the directory, or the database's class).
+ *
+ * @throws StoreNotFoundError (with `create` false) for a directory without a LevelDB
+ *   database; StoreLockedError if another process or instance holds it.
+ */
+export async function openDatabase(
+  location: string | StoreDatabase,
+  create: boolean,
+  where: string,
+): Promise<{ db: StoreDatabase; name: string }> {
+  let db: StoreDatabase;
+  let name: string;
+  if (typeof location === 'string') {
+    name = location;
+    if (!create && !(await isFile(join(location, 'CURRENT')))) {
+      throw new StoreNotFoundError(`there is no block store at ${location} (no LevelDB database there)`);
+    }
+    db = new Level<Uint8Array, Uint8Array>(location, {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+      createIfMissing: create,
+    }) as StoreDatabase;
+  } else if (typeof location === 'object' && location !== null && typeof location.sublevel === 'function') {
+    db = location;
+    const own = (location as { location?: unknown }).location;
+    name = typeof own === 'string' ? own : `the ${location.constructor.name} database`;
+  } else {
+    throw new TypeError(`${where}: expected a directory path or an abstract-level database`);
+  }
+  await databaseCall(() => db.open(), where, name);
+  return { db, name };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

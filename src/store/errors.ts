@@ -1,0 +1,87 @@
+/**
+ * The block store's operating errors (STYLE.md: typed errors for operating conditions,
+ * `assert()` for programmer errors). Each carries a stable `code` to branch on; the message
+ * says what did not match, naming the height, the field or the directory. Bad arguments (a
+ * height that is not an integer, a key of the wrong type) stay `TypeError`/`RangeError`.
+ */
+import { ConsortiumLedgerError } from '../errors.js';
+
+/** Base class of every error the store raises itself. */
+export class StoreError extends ConsortiumLedgerError {}
+
+/**
+ * A write the store refused because it does not fit the chain it holds: an append whose
+ * height, previous hash, roots, receipts, state root or certificate do not match, an
+ * `initialize` on a store that is not empty, a certificate for a block the store does not
+ * hold. Nothing of the refused write was stored, and the store reads and appends as before.
+ */
+export class StoreAppendError extends StoreError {
+  constructor(message: string) {
+    super('STORE_APPEND', message);
+  }
+}
+
+/**
+ * The stored data do not hold together: a block whose bytes do not hash to its index entry,
+ * a head without its block, a block above the head, a value that does not decode. The
+ * message names the height or the record. The store does not repair; restore from a peer.
+ */
+export class StoreCorruptError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_CORRUPT', message, options);
+  }
+}
+
+/** Another process, or another `BlockStore` in this process, has the store's directory open. */
+export class StoreLockedError extends StoreError {
+  /** The store's directory. */
+  readonly location: string;
+
+  constructor(location: string, cause: unknown) {
+    super('STORE_LOCKED', `the store at ${location} is locked by another process (or another open BlockStore)`, {
+      cause,
+    });
+    this.location = location;
+  }
+}
+
+/** A call made after `close()` began (or a read that `close()` cut short). */
+export class StoreClosedError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_CLOSED', message, options);
+  }
+}
+
+/**
+ * `BlockStore.open(…, { create: false })` found no store: the directory does not exist,
+ * holds no LevelDB database, or holds one that is not a consortium-ledger block store.
+ */
+export class StoreNotFoundError extends StoreError {
+  constructor(message: string) {
+    super('STORE_NOT_A_STORE', message);
+  }
+}
+
+/**
+ * The commit queue already holds `storeCommitQueueWritesMax` writes: the caller issues
+ * appends faster than the disk takes them. Nothing of the refused write was queued; await
+ * earlier appends and retry.
+ */
+export class StoreBusyError extends StoreError {
+  constructor(message: string) {
+    super('STORE_BUSY', message);
+  }
+}
+
+/**
+ * The database failed to write a batch (an I/O error, a full disk). The appends of that
+ * batch and every write queued behind it are rejected with this error, and the store
+ * refuses further writes: the heads those queued appends were checked against never became
+ * durable. Reads still work; close and reopen the store to go on from its durable head.
+ * `cause` is the database's error.
+ */
+export class StoreWriteError extends StoreError {
+  constructor(message: string, cause: unknown) {
+    super('STORE_WRITE', message, { cause });
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The block store layer (DESIGN.md decision 6): blocks, indexes, receipts, certificates,
+ * state and head in LevelDB, each block committed in one atomic batch, checked before it is
+ * written and again after it is read.
+ */
+export type { BlockCommit, StateWrite } from './block-check.js';
+export { BlockStore, type BlockStoreOptions, type BlockStoreStats, type StoreHead } from './block-store.js';
+export type { StoreDatabase } from './database.js';
+export {
+  StoreAppendError,
+  StoreBusyError,
+  StoreClosedError,
+  StoreCorruptError,
+  StoreError,
+  StoreLockedError,
+  StoreNotFoundError,
+  StoreWriteError,
+} from './errors.js';

@@ -1,0 +1,163 @@
+/**
+ * The block store's key and value layouts: one writer and one reader per layout, shared by
+ * the store, its consistency check on open and the tests that tamper with a store.
+ *
+ * One LevelDB database, split into abstract-level sublevels (a key is stored as
+ * `!name!` ‖ key). Keys and values are raw bytes (`'view'` encoding). Heights in keys are
+ * big-endian u64, so a sublevel's key order is height order and a range is a height range;
+ * integers inside values are little-endian like every other layout of the engine
+ * (src/bytes.ts; `u53` = u64 ≤ 2^53 − 1).
+ *
+ * ```
+ * sublevel  key                      value
+ * meta      "format"                 u8 storeFormatVersion
+ * meta      "genesis"                the canonical genesis bytes
+ * meta      "head"                   u53 height | hash[32] | stateRoot[32]      (72 bytes)
+ * block     u64be height             the canonical block bytes
+ * hash      blockHash[32]            u53 height
+ * tx        txId[32]                 u53 height | u32 index | u8 receiptCode   (13 bytes)
+ * receipt   u64be height             the block's receipts, back to back (encodeReceipts)
+ * cert      u64be height             the block's commit certificate bytes
+ * state     state key (1..256 bytes) the value bytes (the ledger's; not interpreted here)
+ * ```
+ * A block, its hash and tx index entries, its receipts, its certificate (when known), the
+ * state writes its execution produced and the new head go in one atomic batch, so the head
+ * never names a block that is not fully there, and no block is stored above the head.
+ *
+ * The tx index maps a tx id to the occurrence whose receipt says applied, if any, else to
+ * its first occurrence: the same transaction bytes may appear again in a later block (a
+ * replay, refused with `staleNonce`), and a nonce-gap refusal may precede the inclusion that
+ * applies it; the receipt code kept in the entry lets an append decide without reading the
+ * earlier block.
+ */
+import { ByteReader, ByteWriter } from '../bytes.js';
+import { DecodeError } from '../errors.js';
+
+/** Sublevel names (ASCII, sorting after the `!` separator as abstract-level requires). */
+export const sublevelNames = {
+  meta: 'meta',
+  block: 'block',
+  hash: 'hash',
+  tx: 'tx',
+  receipt: 'receipt',
+  cert: 'cert',
+  state: 'state',
+} as const;
+
+/** The sublevel names as a type. */
+export type SublevelName = keyof typeof sublevelNames;
+
+/** Version of the layouts above, kept under meta "format"; a store of another version is refused on open. */
+export const storeFormatVersion = 1;
+
+const textEncoder = new TextEncoder();
+
+/** Keys of the meta sublevel. */
+export const metaKeys = {
+  format: textEncoder.encode('format'),
+  genesis: textEncoder.encode('genesis'),
+  head: textEncoder.encode('head'),
+} as const;
+
+/** Bytes of a height key. */
+export const heightKeyBytes = 8;
+
+/** Bytes of a head record. */
+export const headRecordBytes = 8 + 32 + 32;
+
+/** Bytes of a tx index entry. */
+export const txEntryBytes = 8 + 4 + 1;
+
+/** The head as stored: the last block's height and hash and the state root after it. */
+export interface HeadRecord {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly stateRoot: Uint8Array;
+}
+
+/** Where a transaction is, and what its receipt there said. */
+export interface TxEntry {
+  readonly height: number;
+  readonly index: number;
+  readonly code: number;
+}
+
+/** Big-endian u64 key of a safe-integer height (key order = height order). */
+export function heightKey(height: number): Uint8Array {
+  const key = new Uint8Array(heightKeyBytes);
+  const view = new DataView(key.buffer);
+  view.setUint32(0, Math.floor(height / 0x1_0000_0000));
+  view.setUint32(4, height >>> 0);
+  return key;
+}
+
+/** The height in a height key. @throws DecodeError if it is not 8 bytes of a safe integer. */
+export function readHeightKey(key: Uint8Array): number {
+  if (key.length !== heightKeyBytes) {
+    throw new DecodeError('heightKey', 0, `expected ${heightKeyBytes} bytes, got ${key.length}`);
+  }
+  const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  const high = view.getUint32(0);
+  if (high > 0x1fffff) throw new DecodeError('heightKey', 0, 'height ≥ 2^53');
+  return high * 0x1_0000_0000 + view.getUint32(4);
+}
+
+/** The format marker value. */
+export function encodeFormat(): Uint8Array {
+  return Uint8Array.of(storeFormatVersion);
+}
+
+/** The stored format version. @throws DecodeError unless it is one byte. */
+export function decodeFormat(bytes: Uint8Array): number {
+  const reader = new ByteReader(bytes);
+  const version = reader.u8('format');
+  reader.end('format');
+  return version;
+}
+
+/** A head record's bytes. */
+export function encodeHead(head: HeadRecord): Uint8Array {
+  return new ByteWriter(headRecordBytes).u53(head.height).fixed(head.hash).fixed(head.stateRoot).finish();
+}
+
+/** Reads a head record. @throws DecodeError naming the field. */
+export function decodeHead(bytes: Uint8Array): HeadRecord {
+  const reader = new ByteReader(bytes);
+  const head = {
+    height: reader.u53('head.height'),
+    hash: reader.fixed(32, 'head.hash'),
+    stateRoot: reader.fixed(32, 'head.stateRoot'),
+  };
+  reader.end('head');
+  return head;
+}
+
+/** A hash index value: the block's height. */
+export function encodeHashEntry(height: number): Uint8Array {
+  return new ByteWriter(8).u53(height).finish();
+}
+
+/** Reads a hash index value. @throws DecodeError unless it is one u53. */
+export function decodeHashEntry(bytes: Uint8Array): number {
+  const reader = new ByteReader(bytes);
+  const height = reader.u53('hashEntry.height');
+  reader.end('hashEntry');
+  return height;
+}
+
+/** A tx index value. */
+export function encodeTxEntry(entry: TxEntry): Uint8Array {
+  return new ByteWriter(txEntryBytes).u53(entry.height).u32(entry.index).u8(entry.code).finish();
+}
+
+/** Reads a tx index value. @throws DecodeError naming the field. */
+export function decodeTxEntry(bytes: Uint8Array): TxEntry {
+  const reader = new ByteReader(bytes);
+  const entry = {
+    height: reader.u53('txEntry.height'),
+    index: reader.u32('txEntry.index'),
+    code: reader.u8('txEntry.code'),
+  };
+  reader.end('txEntry');
+  return entry;
+}
