@@ -1,6 +1,6 @@
 /**
  * @internal The state tree's storage: internal nodes and leaves as fixed-size records in two
- * typed arrays, addressed by integer ids, with every node's hash cached.
+ * typed arrays, addressed by integer ids, with every hash cached.
  *
  * Why typed arrays and not one JS object per node: a 1,000,000-key tree has about 2.4 M
  * nodes; as objects each would carry a header and a `Uint8Array` hash (~150 bytes of
@@ -8,26 +8,35 @@
  * whole tree is a few flat buffers the GC never looks into, a hash is 8 words that copy into
  * wasm memory with a plain loop, and freed ids are reused.
  *
- * Why records (array of structs) and not one array per field: a block touches a few
- * thousand random paths through a tree of ~100 MB, so the cost is cache misses, not
- * instructions. Rehashing a node reads its child refs and flag and writes its hash; with all
- * of them in one 64-byte record that is one cache line, and its children's hashes (written
- * one level earlier in the same update) are one line each. Measured on a 1M-key tree, one
- * array per field made the gather/scatter cost more than the hashing itself.
+ * Why a node record holds its children's hashes (not its own), and a pointer to the slot in
+ * its parent where its own hash goes: a block touches a few thousand random paths through a
+ * tree of ~150 MB, so the cost is cache misses, not instructions (a dependent random load
+ * costs ~180 ns on the development VM, more than a SHA-256 compression). Rehashing a node
+ * then reads only its own record — which the update's walk has just touched — and writes
+ * into its parent's, which is rehashed next; the sibling off the path, whose hash is needed
+ * too, is never visited. Storing each node's own hash instead made the gather cost more
+ * than the hashing (one cold miss per node for the sibling). Proofs read siblings from the
+ * path's records the same way.
  *
  * A child reference ("ref") is an int32: 0 = empty subtree, n > 0 = internal node n, n < 0 =
  * leaf ~n. Internal node ids start at 1 so that 0 can mean empty.
  *
  * ```
- * node record, 16 words (64 bytes, one cache line), at node[16 id]:
- *   [0, 8)   the node's cached hash
- *   8, 9     child refs: left (bit 0), right (bit 1); `childSlot(id, bit)` is their index
- *   10       1 while queued for rehashing in the current update, else 0
+ * node record, 20 words (80 bytes), at node[20 id]:
+ *   0, 1      child refs: left (bit 0), right (bit 1); `childSlot(id, bit)` is their index
+ *   2         index in `node` of this node's hash slot in its parent, or -1 for the root
+ *             (its hash goes to `rootHash`); fixed for the node's life, since internal
+ *             nodes never move (only leaves do, when a split or a collapse moves them)
+ *   3         flags: 1 = queued for rehashing in this update; 2 / 4 = the left / right
+ *             slot must be refreshed from a leaf or empty child before hashing
+ *   [4, 12)   the left child's hash; [12, 20) the right child's hash. A changed internal
+ *             child writes its new hash here itself; a leaf or empty child is copied in
+ *             when its side is flagged.
  * leaf record, 24 words (96 bytes; no 32-byte field straddles a cache line), at leaf[24 id]:
- *   [0, 8)   the leaf's cached hash
- *   [8, 24)  keyHash ‖ valueHash: exactly the 64-byte item the leaf hash SHA-256(0x00 ‖ item)
- *            is taken over, so it goes to the wasm as a view
- * leafDirty  Uint8Array, 1 per leaf: 1 while queued for rehashing
+ *   [0, 8)    the leaf's hash (kept for the moves above and for a leaf root)
+ *   [8, 24)   keyHash ‖ valueHash: exactly the 64-byte item the leaf hash SHA-256(0x00 ‖ item)
+ *             is taken over, so it goes to the wasm as a view
+ * leafDirty   Uint8Array, 1 per leaf: 1 while queued for rehashing
  * ```
  * Words hold bytes in memory order (the byte views share the buffers). The code only copies
  * and compares words — 8 word moves instead of 32 byte moves — and never reads one as a
@@ -39,9 +48,13 @@ import { memoryU8, reserveIo } from '../crypto/wasm.js';
 
 /** 32-bit words in a 32-byte hash. */
 export const hashWords = 8;
-const nodeStride = 16;
-const nodeChildAt = 8;
-const nodeDirtyAt = 10;
+const nodeStride = 20;
+const nodeParentAt = 2;
+const nodeFlagsAt = 3;
+const nodeHashAt = 4;
+const flagQueued = 1;
+/** Flags of a new node: both sides need their hash copied in (internal sides skip it). */
+const flagsStaleBoth = 6;
 const leafStride = 24;
 const leafKeyAt = 8;
 const leafValueAt = 16;
@@ -49,7 +62,12 @@ const initialCapacity = 1024;
 
 /** Index in `StateNodes.node` of internal node `id`'s child ref on side `bit`. */
 export function childSlot(id: number, bit: number): number {
-  return id * nodeStride + nodeChildAt + bit;
+  return id * nodeStride + bit;
+}
+
+/** Index in `StateNodes.node` of the hash of internal node `id`'s child on side `bit`. */
+export function hashSlot(id: number, bit: number): number {
+  return id * nodeStride + nodeHashAt + hashWords * bit;
 }
 
 function grown<T extends Int32Array | Uint8Array>(old: T, make: (length: number) => T, length: number): T {
@@ -67,6 +85,9 @@ export class StateNodes {
   leaf: Int32Array = new Int32Array(leafStride * initialCapacity);
   leafBytes: Uint8Array = new Uint8Array(this.leaf.buffer);
   leafDirty: Uint8Array = new Uint8Array(initialCapacity);
+  /** The hash of the root when the root is an internal node. */
+  readonly rootHash: Int32Array = new Int32Array(hashWords);
+  readonly rootHashBytes: Uint8Array = new Uint8Array(this.rootHash.buffer);
 
   /** Ids below these were ever handed out (node id 0 is reserved for "empty"). */
   #nodeEnd = 1;
@@ -80,35 +101,48 @@ export class StateNodes {
   #nodeFreeLater: number[] = [];
   #leafFreeLater: number[] = [];
 
-  /** A new internal node with two empty children (its hash is set when it is rehashed). */
-  allocNode(): number {
+  /**
+   * A new internal node with two empty children whose hash goes to `parentHashSlot` (a
+   * `hashSlot`, or -1 for the root). Both sides are flagged; the caller queues it.
+   */
+  allocNode(parentHashSlot: number): number {
     let id = this.#nodeFree.pop();
     if (id === undefined) {
       id = this.#nodeEnd++;
+      // Parent slots are word indices in an int32: ~100 M nodes (~70 M keys), far past any state.
+      assert((id + 1) * nodeStride < 2 ** 31, 'StateNodes: node index space exhausted');
       if ((id + 1) * nodeStride > this.node.length) {
         this.node = grown(this.node, (n) => new Int32Array(n), 2 * this.node.length);
         this.nodeBytes = new Uint8Array(this.node.buffer);
       }
     }
     const at = id * nodeStride;
-    this.node[at + nodeChildAt] = 0;
-    this.node[at + nodeChildAt + 1] = 0;
-    this.node[at + nodeDirtyAt] = 0;
+    this.node[at] = 0;
+    this.node[at + 1] = 0;
+    this.node[at + nodeParentAt] = parentHashSlot;
+    this.node[at + nodeFlagsAt] = flagsStaleBoth;
     return id;
   }
 
   /** Frees internal node `id` at the end of the current update; it is no longer queued. */
   freeNode(id: number): void {
-    this.node[id * nodeStride + nodeDirtyAt] = 0;
+    this.node[id * nodeStride + nodeFlagsAt] = 0;
     this.#nodeFreeLater.push(id);
   }
 
   /** Queues node `id` for rehashing: returns false if it already was. */
   markNode(id: number): boolean {
-    const at = id * nodeStride + nodeDirtyAt;
-    if (this.node[at] === 1) return false;
-    this.node[at] = 1;
+    const at = id * nodeStride + nodeFlagsAt;
+    const flags = this.node[at] as number;
+    if ((flags & flagQueued) !== 0) return false;
+    this.node[at] = flags | flagQueued;
     return true;
+  }
+
+  /** Flags side `bit` of node `id`: its child is now a different leaf, a changed leaf, or empty. */
+  markStale(id: number, bit: number): void {
+    const at = id * nodeStride + nodeFlagsAt;
+    this.node[at] = (this.node[at] as number) | (2 << bit);
   }
 
   /** A new leaf holding keyHash = words `[keyAt, keyAt + 8)` of `keys`, likewise the value hash. */
@@ -188,27 +222,16 @@ export class StateNodes {
     assert(false, 'StateNodes.firstDifferingBit: the two key hashes are equal');
   }
 
-  /** Writes the 32-byte hash of `ref` (zeros for empty) as 8 words into `target` at word `at`. */
-  copyHash(ref: number, target: Int32Array, at: number): void {
-    let source: Int32Array;
-    let from: number;
-    if (ref > 0) {
-      source = this.node;
-      from = ref * nodeStride;
-    } else if (ref < 0) {
-      source = this.leaf;
-      from = ~ref * leafStride;
-    } else {
-      for (let w = 0; w < hashWords; w++) target[at + w] = 0;
-      return;
-    }
-    for (let w = 0; w < hashWords; w++) target[at + w] = source[from + w] as number;
+  /** A fresh 32-byte copy of the hash of the child of node `id` on side `bit`. */
+  childHash(id: number, bit: number): Uint8Array {
+    const at = 4 * hashSlot(id, bit);
+    return this.nodeBytes.slice(at, at + 32);
   }
 
-  /** A fresh 32-byte copy of the hash of `ref` (zeros for empty). */
-  hashOf(ref: number): Uint8Array {
+  /** A fresh 32-byte copy of the hash of the tree whose root is `ref` (zeros for empty). */
+  rootHashOf(ref: number): Uint8Array {
     if (ref === 0) return new Uint8Array(32);
-    if (ref > 0) return this.nodeBytes.slice(4 * ref * nodeStride, 4 * ref * nodeStride + 32);
+    if (ref > 0) return this.rootHashBytes.slice();
     return this.leafBytes.slice(4 * ~ref * leafStride, 4 * ~ref * leafStride + 32);
   }
 
@@ -249,23 +272,44 @@ export class StateNodes {
     const base = reserveIo(ids.length * 64);
     const io = new Int32Array(memoryU8().buffer, base, ids.length * 2 * hashWords);
     const node = this.node;
+    const leaf = this.leaf;
     let pairs = 0;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
       const at = id * nodeStride;
-      if (node[at + nodeDirtyAt] !== 1) continue;
-      node[at + nodeDirtyAt] = 0;
+      const flags = node[at + nodeFlagsAt] as number;
+      if ((flags & flagQueued) === 0) continue;
+      node[at + nodeFlagsAt] = 0;
       ids[pairs] = id;
-      // Pair p's left and right child hashes at words [16 p, 16 p + 16).
-      this.copyHash(node[at + nodeChildAt] as number, io, 2 * hashWords * pairs);
-      this.copyHash(node[at + nodeChildAt + 1] as number, io, 2 * hashWords * pairs + hashWords);
+      // Refresh flagged sides whose child is a leaf (its hash is final: leaves hash first) or
+      // empty; a flagged side with an internal child holds the hash that child just wrote.
+      for (let bit = 0; bit < 2; bit++) {
+        const ref = node[at + bit] as number;
+        if ((flags & (2 << bit)) === 0 || ref > 0) continue;
+        const slot = at + nodeHashAt + hashWords * bit;
+        if (ref === 0) {
+          for (let w = 0; w < hashWords; w++) node[slot + w] = 0;
+        } else {
+          const from = ~ref * leafStride;
+          for (let w = 0; w < hashWords; w++) node[slot + w] = leaf[from + w] as number;
+        }
+      }
+      // Pair p: the record's two child hashes, 16 contiguous words, at io words [16 p, 16 p + 16).
+      const target = 2 * hashWords * pairs;
+      for (let w = 0; w < 2 * hashWords; w++) io[target + w] = node[at + nodeHashAt + w] as number;
       pairs++;
     }
     if (pairs === 0) return 0;
     wasmMerkleNodeLevel(base, pairs, base);
+    // Scatter each hash into the parent's slot (the root's into rootHash).
     for (let p = 0; p < pairs; p++) {
-      const at = (ids[p] as number) * nodeStride;
-      for (let w = 0; w < hashWords; w++) node[at + w] = io[hashWords * p + w] as number;
+      const parentSlot = node[(ids[p] as number) * nodeStride + nodeParentAt] as number;
+      const from = hashWords * p;
+      if (parentSlot < 0) {
+        for (let w = 0; w < hashWords; w++) this.rootHash[w] = io[from + w] as number;
+      } else {
+        for (let w = 0; w < hashWords; w++) node[parentSlot + w] = io[from + w] as number;
+      }
     }
     return pairs;
   }

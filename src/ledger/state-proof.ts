@@ -23,9 +23,10 @@
  * ```
  */
 import { ByteReader, ByteWriter } from '../bytes.js';
-import { merkleLeafHash, merkleNodeHash } from '../crypto/merkle.js';
-import { sha256, sha256DigestBytes } from '../crypto/sha256.js';
+import { merkleLeafHash } from '../crypto/merkle.js';
+import { sha256, sha256DigestBytes, sha256Wasm } from '../crypto/sha256.js';
 import { describeValue, requireBytes, requireBytesArray, requireBytesOfLength } from '../crypto/validate.js';
+import { memoryU8, reserveIo } from '../crypto/wasm.js';
 import { DecodeError } from '../errors.js';
 import { stateProofSiblingsMax } from '../limits.js';
 
@@ -138,12 +139,30 @@ export function verifyStateProof(
     // Another key's leaf proves absence only where that leaf sits alone in the key's subtree.
     if (equalBytes(leaf.keyHash, keyHash) || !prefixEqual(leaf.keyHash, keyHash, siblings.length)) return false;
   }
-  let hash = leaf === null ? emptyHash : stateLeafHash(leaf.keyHash, leaf.valueHash);
+  const start = leaf === null ? emptyHash : stateLeafHash(leaf.keyHash, leaf.valueHash);
+  return equalBytes(foldSiblings(start, keyHash, siblings), stateRoot);
+}
+
+/**
+ * The root that `siblings` lead to from `start` at the end of `keyHash`'s path: bottom-up,
+ * SHA-256(0x01 ‖ running ‖ sibling) where the path goes left, (0x01 ‖ sibling ‖ running)
+ * where it goes right. Runs in one io buffer — [0x01 | left | right] at `base`, the running
+ * hash at `base + 96` — on the wasm scalar path, so a 20-deep proof makes no allocations
+ * (the SIMD level path would hash three idle lanes for one node).
+ */
+function foldSiblings(start: Uint8Array, keyHash: Uint8Array, siblings: readonly Uint8Array[]): Uint8Array {
+  const base = reserveIo(128);
+  const running = base + 96;
+  const memory = memoryU8();
+  memory[base] = 0x01;
+  memory.set(start, running);
   for (let depth = siblings.length - 1; depth >= 0; depth--) {
-    const sibling = siblings[depth] as Uint8Array;
-    hash = stateKeyBit(keyHash, 0, depth) === 0 ? merkleNodeHash(hash, sibling) : merkleNodeHash(sibling, hash);
+    const bit = stateKeyBit(keyHash, 0, depth);
+    memory.copyWithin(base + 1 + hashBytes * bit, running, running + hashBytes);
+    memory.set(siblings[depth] as Uint8Array, base + 1 + hashBytes * (1 - bit));
+    sha256Wasm.sha256(base, 1 + 2 * hashBytes, running);
   }
-  return equalBytes(hash, stateRoot);
+  return memory.slice(running, running + hashBytes);
 }
 
 /**

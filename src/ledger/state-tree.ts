@@ -31,10 +31,16 @@
  * `update` hashes every key in one batched SHA-256 call and every value in another, applies
  * the changes to the trie's structure (inserting, splitting, collapsing), queues each node
  * whose hash changes under its depth, then rehashes: the changed leaves in one wasm call,
- * and the queued internal nodes one depth at a time from the deepest up — each depth's
- * children gathered into contiguous wasm memory, one `wasmMerkleNodeLevel` call (four nodes
- * per SIMD pass), the hashes scattered back. Only nodes on changed paths are hashed; a block
- * of k changes to an n-key tree hashes about k · (log2(n) − log2(k) + 2) nodes.
+ * and the queued internal nodes one depth at a time from the deepest up — each node's two
+ * child hashes (kept in its own record, see `state-nodes.ts`) gathered into contiguous wasm
+ * memory, one `wasmMerkleNodeLevel` call (four nodes per SIMD pass), each new hash scattered
+ * into its parent's record. Only nodes on changed paths are hashed: a block of k changes to
+ * an n-key tree hashes about k · (log2(n) − log2(k) + 2) nodes (3,000 changes on 1 M keys:
+ * ~29,000 node hashes, ~10 per changed key).
+ *
+ * What bounds the speed on a large tree is memory, not hashing: each changed key's path is
+ * ~20 records scattered over ~250 MB, so the walks and the gathers wait on cache and TLB
+ * misses about as long as the wasm spends hashing (`bench/state-tree.ts`).
  */
 
 import { assert } from '../assert.js';
@@ -43,7 +49,7 @@ import { sha256, sha256DigestBytes, sha256ManyPacked } from '../crypto/sha256.js
 import { describeValue, requireBytes, requireBytesOfLength } from '../crypto/validate.js';
 import { reserveIo } from '../crypto/wasm.js';
 import { batchMessagesMax } from '../limits.js';
-import { childSlot, hashWords, StateNodes } from './state-nodes.js';
+import { childSlot, hashSlot, hashWords, StateNodes } from './state-nodes.js';
 import { type StateProof, stateKeyBit } from './state-proof.js';
 
 export {
@@ -101,7 +107,7 @@ export class StateTree {
 
   /** The root: 32 zero bytes for the empty map (a fresh copy on every read). */
   get root(): Uint8Array {
-    return this.#nodes.hashOf(this.#rootRef);
+    return this.#nodes.rootHashOf(this.#rootRef);
   }
 
   /** Number of keys in the map. */
@@ -224,7 +230,7 @@ export class StateTree {
     let ref = this.#rootRef;
     for (let depth = 0; ref > 0; depth++) {
       const bit = stateKeyBit(keyHash, 0, depth);
-      siblings.push(nodes.hashOf(nodes.node[childSlot(ref, 1 - bit)] as number));
+      siblings.push(nodes.childHash(ref, 1 - bit));
       ref = nodes.node[childSlot(ref, bit)] as number;
     }
     if (ref === 0) return { siblings, leaf: null };
@@ -287,16 +293,21 @@ export class StateTree {
     const valueAt = valueSlot * hashWords;
     let ref = this.#rootRef;
     let slot = -1;
+    let parent = 0;
+    let parentBit = 0;
     let depth = 0;
     for (; ref > 0; depth++) {
       this.#path[depth] = ref;
-      slot = childSlot(ref, stateKeyBit(keyBytes, keyAt, depth));
+      parent = ref;
+      parentBit = stateKeyBit(keyBytes, keyAt, depth);
+      slot = childSlot(ref, parentBit);
       ref = node[slot] as number;
     }
     if (ref === 0) {
       const leaf = nodes.allocLeaf(keyWords, k * hashWords, valueWords, valueAt);
       this.#queueLeaf(leaf);
       this.#setSlot(slot, ~leaf);
+      if (depth > 0) nodes.markStale(parent, parentBit);
       this.#queuePath(depth);
       this.#size++;
       return;
@@ -306,28 +317,31 @@ export class StateTree {
       if (nodes.leafValueEquals(existing, valueWords, valueAt)) return;
       nodes.setLeafValue(existing, valueWords, valueAt);
       this.#queueLeaf(existing);
+      if (depth > 0) nodes.markStale(parent, parentBit);
       this.#queuePath(depth);
       return;
     }
     // Another key's leaf sits alone in this slot: both keys now need internal nodes down to
-    // the first bit where they differ (a chain with one empty child per level above it).
+    // the first bit where they differ (a chain with one empty child per level above it),
+    // allocated top-down so that each knows the slot its hash goes to.
     const split = nodes.firstDifferingBit(existing, keyBytes, keyAt);
     assert(split >= depth, 'StateTree: a leaf sits off its key path');
     const leaf = nodes.allocLeaf(keyWords, k * hashWords, valueWords, valueAt);
     this.#queueLeaf(leaf);
+    let current = nodes.allocNode(depth === 0 ? -1 : hashSlot(parent, parentBit));
+    this.#setSlot(slot, current);
     // allocNode may grow the arrays: from here on read `nodes.node`, not the local `node`.
-    let below = nodes.allocNode();
-    const bit = stateKeyBit(keyBytes, keyAt, split);
-    nodes.node[childSlot(below, bit)] = ~leaf;
-    nodes.node[childSlot(below, 1 - bit)] = ref;
-    this.#queueNode(below, split);
-    for (let d = split - 1; d >= depth; d--) {
-      const above = nodes.allocNode();
-      nodes.node[childSlot(above, stateKeyBit(keyBytes, keyAt, d))] = below;
-      this.#queueNode(above, d);
-      below = above;
+    for (let d = depth; d < split; d++) {
+      const bit = stateKeyBit(keyBytes, keyAt, d);
+      const next = nodes.allocNode(hashSlot(current, bit));
+      nodes.node[childSlot(current, bit)] = next;
+      this.#queueNode(current, d);
+      current = next;
     }
-    this.#setSlot(slot, below);
+    const bit = stateKeyBit(keyBytes, keyAt, split);
+    nodes.node[childSlot(current, bit)] = ~leaf;
+    nodes.node[childSlot(current, 1 - bit)] = ref;
+    this.#queueNode(current, split);
     this.#queuePath(depth);
     this.#size++;
   }
@@ -361,6 +375,7 @@ export class StateTree {
         replacement = sibling;
       } else if (!(replacement < 0 && sibling === 0)) {
         node[childSlot(parent, bit)] = replacement;
+        nodes.markStale(parent, bit);
         break;
       }
       nodes.freeNode(parent);
