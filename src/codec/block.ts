@@ -106,8 +106,10 @@ export function encodeBlockHeader(header: BlockHeader): Uint8Array {
 
 /** Reads a header (the reader may hold more after it). */
 export function readBlockHeader(reader: ByteReader, field: string): BlockHeader {
+  const versionAt = reader.offset;
   const version = reader.u8(`${field}.version`);
-  if (version !== codecVersion) reader.fail(`${field}.version`, `unknown header version ${version}`);
+  if (version !== codecVersion)
+    throw new DecodeError(`${field}.version`, versionAt, `unknown header version ${version}`);
   const height = reader.u53(`${field}.height`);
   const previousHash = reader.fixed(32, `${field}.previousHash`);
   const timestampMs = reader.u53(`${field}.timestampMs`);

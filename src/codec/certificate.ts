@@ -88,8 +88,11 @@ export function encodeCertificate(certificate: CommitCertificate): Uint8Array {
 
 /** Reads a certificate (the reader may hold more after it). */
 export function readCertificate(reader: ByteReader, field: string): CommitCertificate {
+  const versionAt = reader.offset;
   const version = reader.u8(`${field}.version`);
-  if (version !== codecVersion) reader.fail(`${field}.version`, `unknown certificate version ${version}`);
+  if (version !== codecVersion) {
+    throw new DecodeError(`${field}.version`, versionAt, `unknown certificate version ${version}`);
+  }
   const height = reader.u53(`${field}.height`);
   const blockHash = reader.fixed(32, `${field}.blockHash`);
   const view = reader.u53(`${field}.view`);

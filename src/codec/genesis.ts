@@ -57,7 +57,8 @@ export function encodeGenesis(genesis: Genesis): Uint8Array {
   let supply = 0;
   for (let i = 0; i < members.length; i++) {
     const member = members[i] as GenesisMember;
-    if (!(member.role in roleCodes))
+    // Own keys only: `in` would also accept Object.prototype names such as 'toString'.
+    if (!Object.hasOwn(roleCodes, member.role))
       throw new RangeError(`${where}: members[${i}].role must be one of ${roles.join(', ')}`);
     requireUtf8Text(member.name, `members[${i}].name`, where, participantNameBytesMax);
     requireBytesOfLength(member.publicKey, 32, `members[${i}].publicKey`, where);
@@ -86,7 +87,7 @@ export function decodeGenesis(bytes: Uint8Array): Genesis {
   requireBytes(bytes, 'bytes', 'decodeGenesis');
   const reader = new ByteReader(bytes);
   const version = reader.u8('genesis.version');
-  if (version !== codecVersion) reader.fail('genesis.version', `unknown genesis version ${version}`);
+  if (version !== codecVersion) throw new DecodeError('genesis.version', 0, `unknown genesis version ${version}`);
   const chainId = readChainId(reader, 'genesis.chainId');
   const timestampMs = reader.u53('genesis.timestampMs');
   const countAt = reader.offset;

@@ -22,6 +22,7 @@
 import type { ByteReader, ByteWriter } from '../bytes.js';
 import { requireUtf8Text } from '../bytes.js';
 import { requireBytesOfLength, requireInteger } from '../crypto/validate.js';
+import { DecodeError } from '../errors.js';
 import { amountMax, participantNameBytesMax, shipmentIdBytesMax } from '../limits.js';
 
 /** A participant's role: decides which operations it may sign (roles are data, not code paths). */
@@ -118,7 +119,9 @@ function checkUtf8(value: unknown, name: string, max: number): void {
 export function writeOperation(writer: ByteWriter, op: Operation): void {
   switch (op.type) {
     case 'register':
-      if (!(op.role in roleCodes)) throw new RangeError(`${where}: op.role must be one of ${roles.join(', ')}`);
+      // Own keys only: `in` would also accept Object.prototype names such as 'toString'.
+      if (!Object.hasOwn(roleCodes, op.role))
+        throw new RangeError(`${where}: op.role must be one of ${roles.join(', ')}`);
       checkUtf8(op.name, 'name', participantNameBytesMax);
       checkKey(op.publicKey, 'publicKey');
       writer.u8(roleCodes[op.role]).utf8(op.name).fixed(op.publicKey);
@@ -178,9 +181,10 @@ export function writeOperation(writer: ByteWriter, op: Operation): void {
 export function readOperation(reader: ByteReader, code: number, field: string): Operation {
   switch (code) {
     case 1: {
+      const roleAt = reader.offset;
       const roleCode = reader.u8(`${field}.role`);
       const role = roles[roleCode - 1];
-      if (role === undefined) reader.fail(`${field}.role`, `unknown role code ${roleCode}`);
+      if (role === undefined) throw new DecodeError(`${field}.role`, roleAt, `unknown role code ${roleCode}`);
       const name = reader.utf8(1, participantNameBytesMax, `${field}.name`);
       return { type: 'register', role, name, publicKey: reader.fixed(32, `${field}.publicKey`) };
     }
@@ -220,8 +224,11 @@ export function readOperation(reader: ByteReader, code: number, field: string): 
     case 8:
       return { type: 'repayReceivable', receivableId: reader.fixed(32, `${field}.receivableId`) };
     case 9: {
+      const targetAt = reader.offset;
       const targetCode = reader.u8(`${field}.target`);
-      if (targetCode !== 1 && targetCode !== 2) reader.fail(`${field}.target`, `unknown freeze target ${targetCode}`);
+      if (targetCode !== 1 && targetCode !== 2) {
+        throw new DecodeError(`${field}.target`, targetAt, `unknown freeze target ${targetCode}`);
+      }
       return {
         type: 'setFrozen',
         target: targetCode === 1 ? 'account' : 'receivable',

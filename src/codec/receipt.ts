@@ -9,6 +9,7 @@
  * ```
  */
 import { ByteReader } from '../bytes.js';
+import { describeValue, requireBytesOfLength } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 
 /**
@@ -83,16 +84,35 @@ export interface Receipt {
   readonly code: ReasonCode;
 }
 
-/** Canonical bytes of a receipt. */
+// A 33-byte txId would overwrite the code and a code of 256 would wrap to 0 (`ok`): check
+// both, so a receipt is written as given or not at all.
+function checkReceipt(receipt: unknown, name: string, where: string): asserts receipt is Receipt {
+  if (typeof receipt !== 'object' || receipt === null) {
+    throw new TypeError(`${where}: expected ${name} to be an object, got ${describeValue(receipt)}`);
+  }
+  const { txId, code } = receipt as Record<string, unknown>;
+  requireBytesOfLength(txId, 32, `${name}.txId`, where);
+  if (typeof code !== 'number' || reasonNames[code] === undefined) {
+    throw new RangeError(`${where}: ${name}.code must be a known reason code, got ${String(code)}`);
+  }
+}
+
+/** Canonical bytes of a receipt. @throws TypeError/RangeError naming the field. */
 export function encodeReceipt(receipt: Receipt): Uint8Array {
+  checkReceipt(receipt, 'receipt', 'encodeReceipt');
   const out = new Uint8Array(receiptBytes);
   out.set(receipt.txId, 0);
   out[32] = receipt.code;
   return out;
 }
 
-/** Canonical bytes of a block's receipts, back to back. */
+/** Canonical bytes of a block's receipts, back to back. @throws TypeError/RangeError naming the receipt. */
 export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
+  const where = 'encodeReceipts';
+  if (!Array.isArray(receipts)) {
+    throw new TypeError(`${where}: expected receipts to be an array, got ${describeValue(receipts)}`);
+  }
+  for (let i = 0; i < receipts.length; i++) checkReceipt(receipts[i], `receipts[${i}]`, where);
   const out = new Uint8Array(receipts.length * receiptBytes);
   for (let i = 0; i < receipts.length; i++) {
     const receipt = receipts[i] as Receipt;

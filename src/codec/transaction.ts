@@ -152,9 +152,10 @@ export function signTransaction(tx: UnsignedTransaction, secretKey: Uint8Array):
  */
 export function readTransaction(reader: ByteReader, field: string): { tx: Transaction; unsignedBytes: number } {
   const start = reader.position;
+  const versionAt = reader.offset;
   const version = reader.u8(`${field}.version`);
   if (version !== codecVersion) {
-    reader.fail(`${field}.version`, `unknown transaction version ${version}`);
+    throw new DecodeError(`${field}.version`, versionAt, `unknown transaction version ${version}`);
   }
   const typeAt = reader.offset;
   const typeCode = reader.u8(`${field}.type`);
