@@ -268,7 +268,7 @@ async function applyCase(txs: number, blocks: number, notes: string[]): Promise<
 export async function run(): Promise<BenchTable> {
   const notes: string[] = [];
   const rows: BenchRow[] = [];
-  rows.push(...(await applyCase(1000, 12 * 11, notes)));
+  rows.push(...(await applyCase(1000, 12 * 5, notes)));
   rows.push(...(await commitCase(100, 20, 10, notes)));
   rows.push(...(await commitCase(1000, 3, 10, notes)));
   notes.push(`machine: ${JSON.stringify(machine())}`);
