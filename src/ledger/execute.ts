@@ -16,7 +16,7 @@ import { type ReasonCode, reasonCodes } from '../codec/receipt.js';
 import type { Transaction } from '../codec/transaction.js';
 import { ed25519CheckPublicKey } from '../crypto/ed25519.js';
 import { receivablePartsMax } from '../limits.js';
-import type { Account, Receivable } from './records.js';
+import { type Account, type Receivable, receivableAttestationsMax } from './records.js';
 import { rolePermits } from './rules.js';
 import { idKey, type LedgerState } from './state.js';
 
@@ -115,7 +115,10 @@ function applyOperation(
       const id = idKey(op.receivableId);
       const found = state.receivables.get(id);
       if (found === undefined) return reasonCodes.unknownReceivable;
-      if (found.status === 'repaid') return reasonCodes.badReceivableState;
+      // At the counter's limit a further attestation is refused: counting on would wrap the
+      // committed count to 0, so a proof would show an attested receivable as never attested.
+      if (found.status === 'repaid' || found.attestations >= receivableAttestationsMax)
+        return reasonCodes.badReceivableState;
       (state.receivables.write(id) as Receivable).attestations += 1;
       state.attestations.insert(idKey(txId), {
         receivableId: op.receivableId,
