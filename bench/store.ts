@@ -22,6 +22,7 @@ import { signCertificate } from '../src/ledger/quorum.js';
 import { SyntheticConsortium } from '../src/ledger/synthetic.js';
 import { CryptoPool } from '../src/pool/crypto-pool.js';
 import { BlockStore } from '../src/store/block-store.js';
+import { encodeHashEntry, encodeHead, encodeTxEntry, heightKey } from '../src/store/keys.js';
 import { verifyChain } from '../src/store/verify-chain.js';
 import { alternate, type BenchRow, type BenchTable, machine, oursName } from './common.js';
 
@@ -61,39 +62,46 @@ async function buildChain(
   return { consortium, chain, genesis };
 }
 
-function heightKey(prefix: number, height: number): Uint8Array {
-  const key = new Uint8Array(9);
-  key[0] = prefix;
-  new DataView(key.buffer).setBigUint64(1, BigInt(height));
-  return key;
+const utf8 = new TextEncoder();
+
+/** `!name!` ‖ key: the bytes a sublevel named `name` writes on the root database. */
+function prefixed(name: string, key: Uint8Array): Uint8Array {
+  const prefix = utf8.encode(`!${name}!`);
+  const out = new Uint8Array(prefix.length + key.length);
+  out.set(prefix, 0);
+  out.set(key, prefix.length);
+  return out;
 }
 
-function prefixed(prefix: number, bytes: Uint8Array): Uint8Array {
-  const key = new Uint8Array(bytes.length + 1);
-  key[0] = prefix;
-  key.set(bytes, 1);
-  return key;
-}
+type RawOp = { type: 'put' | 'del'; key: Uint8Array; value?: Uint8Array };
 
-/** The same keys and bytes the store writes for a block, as one raw batch. */
-function rawOps(built: Built): { type: 'put'; key: Uint8Array; value: Uint8Array }[] {
+/** The same keys and bytes the store writes for a block (src/store/keys.ts), for the raw peers. */
+function rawOps(built: Built): RawOp[] {
   const { block, executed } = built.proposed;
   const height = block.header.height;
-  const location = new Uint8Array(13);
-  const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [
-    { type: 'put', key: heightKey(1, height), value: block.bytes },
-    { type: 'put', key: prefixed(2, block.hash), value: heightKey(0, height).subarray(1) },
-    { type: 'put', key: heightKey(4, height), value: encodeReceipts(executed.receipts) },
-    { type: 'put', key: heightKey(5, height), value: built.certificate },
-    { type: 'put', key: Uint8Array.of(7, 0), value: new Uint8Array(72) },
+  const key = heightKey(height);
+  const ops: RawOp[] = [
+    { type: 'put', key: prefixed('block', key), value: block.bytes },
+    { type: 'put', key: prefixed('hash', block.hash), value: encodeHashEntry(height) },
+    { type: 'put', key: prefixed('receipt', key), value: encodeReceipts(executed.receipts) },
+    { type: 'put', key: prefixed('cert', key), value: built.certificate },
   ];
   executed.txIds.forEach((txId, index) => {
-    new DataView(location.buffer).setUint32(8, index, true);
-    ops.push({ type: 'put', key: prefixed(3, txId), value: location.slice() });
+    const code = (executed.receipts[index] as { code: number }).code;
+    ops.push({ type: 'put', key: prefixed('tx', txId), value: encodeTxEntry({ height, index, code }) });
   });
   for (const write of executed.stateWrites) {
-    ops.push({ type: 'put', key: prefixed(6, write.key), value: write.value ?? new Uint8Array(0) });
+    ops.push(
+      write.value === undefined
+        ? { type: 'del', key: prefixed('state', write.key) }
+        : { type: 'put', key: prefixed('state', write.key), value: write.value },
+    );
   }
+  ops.push({
+    type: 'put',
+    key: prefixed('meta', utf8.encode('head')),
+    value: encodeHead({ height, hash: block.hash, stateRoot: executed.stateRoot }),
+  });
   return ops;
 }
 
@@ -103,7 +111,13 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
   const { chain, genesis } = await buildChain(txs, total, txs);
   const dir = mkdtempSync(join(tmpdir(), 'cl-bench-store-'));
   const store = await BlockStore.open(join(dir, 'ours'));
+  // Two raw databases: the chained and the array peer each write every block once.
   const raw = new Level<Uint8Array, Uint8Array>(join(dir, 'raw'), { keyEncoding: 'view', valueEncoding: 'view' });
+  const rawArray = new Level<Uint8Array, Uint8Array>(join(dir, 'raw-array'), {
+    keyEncoding: 'view',
+    valueEncoding: 'view',
+  });
+  await rawArray.open();
   await raw.open();
   await store.initialize(genesis.genesisBytes, {
     block: genesis.block,
@@ -115,6 +129,7 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
   const bytesPerBlock = chain.reduce((sum, built) => sum + built.proposed.block.bytes.length, 0) / chain.length;
   let oursNext = 0;
   let rawNext = 0;
+  let rawArrayNext = 0;
   const run = await alternate(
     `block commit, ${txs} txs/block`,
     txs * blocksPerRound,
@@ -138,9 +153,24 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
         },
       },
       {
-        impl: 'raw level batch (same bytes, sync)',
+        impl: 'raw level chained batch (same bytes, sync)',
         fn: async () => {
-          for (let i = 0; i < blocksPerRound; i++) await raw.batch(rawOps(chain[rawNext++] as Built), { sync: true });
+          for (let i = 0; i < blocksPerRound; i++) {
+            const batch = raw.batch();
+            for (const op of rawOps(chain[rawNext++] as Built)) {
+              if (op.type === 'put') batch.put(op.key, op.value as Uint8Array);
+              else batch.del(op.key);
+            }
+            await batch.write({ sync: true } as never);
+          }
+        },
+      },
+      {
+        impl: 'raw level array batch (same bytes, sync)',
+        fn: async () => {
+          for (let i = 0; i < blocksPerRound; i++) {
+            await rawArray.batch(rawOps(chain[rawArrayNext++] as Built) as never, { sync: true } as never);
+          }
         },
       },
     ],
@@ -173,9 +203,10 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
         impl: 'raw level get (index + block)',
         fn: async () => {
           for (let i = 0; i < lookups; i++) {
-            const location = await raw.get(prefixed(3, ids[(i * 7919) % ids.length] as Uint8Array));
+            const location = await raw.get(prefixed('tx', ids[(i * 7919) % ids.length] as Uint8Array));
             if (location === undefined) throw new Error('lookup missed');
-            await raw.get(heightKey(1, 1 + (i % oursNext)));
+            const height = new DataView(location.buffer, location.byteOffset, location.byteLength).getUint32(0, true);
+            await raw.get(prefixed('block', heightKey(height)));
           }
         },
       },
@@ -185,6 +216,7 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
   notes.push(lookup.note);
   await store.close();
   await raw.close();
+  await rawArray.close();
 
   // verify-chain over the store just written.
   const reopened = await BlockStore.open(join(dir, 'ours'), { create: false });

@@ -67,6 +67,17 @@ export type ReasonName = keyof typeof reasonCodes;
 /** A reason's wire code. */
 export type ReasonCode = (typeof reasonCodes)[ReasonName];
 
+/**
+ * True iff a transaction with this receipt code consumed its sender's nonce: it was the
+ * sender's next transaction, correctly signed, on this chain — applied or refused by a rule.
+ * The other refusals (bad signature, wrong chain, unknown sender, stale nonce, nonce gap)
+ * change nothing, so the same transaction bytes may appear again later; a consuming one can
+ * appear only once in a chain's history.
+ */
+export function consumesNonce(code: number): boolean {
+  return code === reasonCodes.ok || code > reasonCodes.nonceGap;
+}
+
 const reasonNames: ReasonName[] = [];
 for (const [name, code] of Object.entries(reasonCodes)) reasonNames[code] = name as ReasonName;
 

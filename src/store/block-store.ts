@@ -28,13 +28,13 @@ import { ChainReader, decodeStored } from './chain-reader.js';
 import { CommitQueue } from './commit-queue.js';
 import {
   asView,
-  batchOptions,
   databaseCall,
   mapDatabaseError,
   openDatabase,
   openSublevels,
   type StoreDatabase,
   type Sublevels,
+  writeBatch,
 } from './database.js';
 import { StoreAppendError, StoreClosedError, StoreCorruptError } from './errors.js';
 import { decodeTxEntry, heightKey, metaKeys } from './keys.js';
@@ -296,8 +296,9 @@ export class BlockStore {
   }
 
   /**
-   * Where the transaction `txId` is: the block height and index of its applied occurrence,
-   * or of its first occurrence if none applied it (src/store/keys.ts); undefined if unknown.
+   * Where the transaction `txId` is: the block height and index of the occurrence that
+   * consumed its sender's nonce (applied, or refused by a rule), or of its first occurrence
+   * if none did (src/store/keys.ts); undefined if unknown.
    */
   async txLocation(txId: Uint8Array): Promise<{ height: number; index: number } | undefined> {
     const where = 'BlockStore.txLocation';
@@ -406,7 +407,7 @@ export class BlockStore {
   async #writeGroup(writes: readonly StoreWrite[]): Promise<void> {
     const batch = await buildGroupBatch(writes, this.#sublevels, this.#name);
     try {
-      await this.#db.batch(batch.operations, batchOptions(this.#sync));
+      await writeBatch(this.#db, batch.operations, this.#sync);
     } catch (error) {
       throw mapDatabaseError(error, 'BlockStore.append', this.#name);
     }

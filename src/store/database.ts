@@ -29,6 +29,57 @@ export function batchOptions(sync: boolean): AbstractBatchOptions<Uint8Array, Ui
   return { sync } as AbstractBatchOptions<Uint8Array, Uint8Array>;
 }
 
+const utf8 = new TextEncoder();
+const prefixBytesCache = new WeakMap<object, Uint8Array>();
+
+/** The bytes a direct sublevel puts before its keys on the root database (`!name!`). */
+function sublevelPrefixBytes(sublevel: StoreSublevel): Uint8Array {
+  let prefix = prefixBytesCache.get(sublevel);
+  if (prefix === undefined) {
+    prefix = utf8.encode(sublevel.prefix);
+    prefixBytesCache.set(sublevel, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * Writes `operations` atomically as one chained batch, with each key already carrying its
+ * sublevel's prefix when the root database takes raw bytes (every store the store opens
+ * itself does). abstract-level's per-operation path — cloning the operation, resolving the
+ * sublevel's encodings, prefixing the key — cost ~11 µs an operation in a profile of
+ * 1,000-transaction blocks (~1,500 operations each), more than LevelDB's own work; the
+ * prefixed keys are byte-for-byte what the sublevel would have written.
+ */
+export async function writeBatch(
+  db: StoreDatabase,
+  operations: readonly StoreBatchOperation[],
+  sync: boolean,
+): Promise<void> {
+  const raw = db.keyEncoding().format === 'view' && db.valueEncoding().format === 'view';
+  const batch = db.batch();
+  try {
+    for (const operation of operations) {
+      const sublevel = operation.sublevel as StoreSublevel | undefined;
+      if (raw && sublevel !== undefined && sublevel.parent === db) {
+        const prefix = sublevelPrefixBytes(sublevel);
+        const key = new Uint8Array(prefix.length + operation.key.length);
+        key.set(prefix, 0);
+        key.set(operation.key, prefix.length);
+        if (operation.type === 'put') batch.put(key, operation.value);
+        else batch.del(key);
+      } else {
+        const options = sublevel === undefined ? undefined : { sublevel };
+        if (operation.type === 'put') batch.put(operation.key, operation.value, options as never);
+        else batch.del(operation.key, options as never);
+      }
+    }
+  } catch (error) {
+    await batch.close();
+    throw error;
+  }
+  await batch.write(batchOptions(sync) as never);
+}
+
 /** The store's sublevels by name. */
 export type Sublevels = Readonly<Record<SublevelName, StoreSublevel>>;
 

@@ -24,11 +24,11 @@
  * state writes its execution produced and the new head go in one atomic batch, so the head
  * never names a block that is not fully there, and no block is stored above the head.
  *
- * The tx index maps a tx id to the occurrence whose receipt says applied, if any, else to
- * its first occurrence: the same transaction bytes may appear again in a later block (a
- * replay, refused with `staleNonce`), and a nonce-gap refusal may precede the inclusion that
- * applies it; the receipt code kept in the entry lets an append decide without reading the
- * earlier block.
+ * The tx index maps a tx id to the occurrence that consumed its sender's nonce (applied, or
+ * refused by a rule; `consumesNonce` in src/codec/receipt.ts), if any, else to its first
+ * occurrence: the same transaction bytes may appear again in a later block (a replay, refused
+ * with `staleNonce`), and a nonce-gap refusal may precede the inclusion that applies it. A
+ * consuming occurrence is unique, so it is written without reading the index.
  */
 import { ByteReader, ByteWriter } from '../bytes.js';
 import { DecodeError } from '../errors.js';

@@ -4,13 +4,11 @@
  * (block 0 with the genesis), certificates for stored blocks — and the new head after the
  * group's last block, all for one atomic `batch()` (layouts: src/store/keys.ts).
  *
- * The tx index entries of the whole group are resolved with one `getMany` of its distinct tx
- * ids: each id keeps the occurrence whose receipt says applied, if any, else its first one,
- * and an entry is written only where that changes. The commit queue runs one group at a time,
- * so what `getMany` reads already includes every earlier group.
+ * Tx index entries follow the rule at `indexTransactions`. The commit queue runs one group at
+ * a time, so what its `getMany` reads already includes every earlier group.
  */
 import { toHex } from '../bytes.js';
-import { reasonCodes } from '../codec/receipt.js';
+import { consumesNonce } from '../codec/receipt.js';
 import { sha256DigestBytes } from '../crypto/sha256.js';
 import type { PreparedBlock } from './block-check.js';
 import { decodeStored } from './chain-reader.js';
@@ -87,11 +85,19 @@ export async function buildGroupBatch(
 
 interface Slot {
   readonly key: Uint8Array;
-  entry: TxEntry | undefined;
-  changed: boolean;
+  /** The first occurrence in the group that consumed the sender's nonce, if any. */
+  consuming: TxEntry | undefined;
+  /** The first occurrence in the group. */
+  first: TxEntry;
 }
 
-/** Adds the tx index entries of `blocks` to `operations` (the rule in the header comment). */
+/**
+ * Adds the tx index entries of `blocks` to `operations`. An id's entry is its occurrence that
+ * consumed the sender's nonce (applied, or refused by a rule) if there is one, else its first
+ * occurrence. A consuming occurrence is unique in a chain's history (the nonce is spent), so
+ * it is written without reading; only ids seen solely in non-consuming refusals (replays,
+ * nonce gaps, bad signatures — rare) are read, with one `getMany`, to keep an earlier entry.
+ */
 async function indexTransactions(
   blocks: readonly PreparedBlock[],
   operations: StoreBatchOperation[],
@@ -99,49 +105,42 @@ async function indexTransactions(
   name: string,
 ): Promise<void> {
   const byId = new Map<string, Slot>();
-  const slotsByBlock = blocks.map((block) => {
-    const slots = new Array<Slot>(block.codes.length);
-    for (let i = 0; i < slots.length; i++) {
+  for (const block of blocks) {
+    for (let i = 0; i < block.codes.length; i++) {
       const key = block.txIdsPacked.subarray(i * sha256DigestBytes, (i + 1) * sha256DigestBytes);
-      const id = toHex(key);
-      let slot = byId.get(id);
+      const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+      const code = block.codes[i] as number;
+      const entry: TxEntry = { height: block.height, index: i, code };
+      const slot = byId.get(id);
       if (slot === undefined) {
-        slot = { key, entry: undefined, changed: false };
-        byId.set(id, slot);
+        byId.set(id, { key, consuming: consumesNonce(code) ? entry : undefined, first: entry });
+      } else if (slot.consuming === undefined && consumesNonce(code)) {
+        slot.consuming = entry;
       }
-      slots[i] = slot;
     }
-    return slots;
-  });
-  if (byId.size === 0) return;
-  const distinct = [...byId.values()];
+  }
+  const unresolved: Slot[] = [];
+  for (const slot of byId.values()) {
+    if (slot.consuming !== undefined) {
+      operations.push({ type: 'put', sublevel: sublevels.tx, key: slot.key, value: encodeTxEntry(slot.consuming) });
+    } else {
+      unresolved.push(slot);
+    }
+  }
+  if (unresolved.length === 0) return;
   const stored = await databaseCall(
-    () => sublevels.tx.getMany(distinct.map((slot) => slot.key)),
+    () => sublevels.tx.getMany(unresolved.map((slot) => slot.key)),
     'BlockStore.append',
     name,
   );
-  for (let i = 0; i < distinct.length; i++) {
+  for (let i = 0; i < unresolved.length; i++) {
+    const slot = unresolved[i] as Slot;
     const bytes = stored[i];
-    const slot = distinct[i] as Slot;
+    // An earlier entry stays: it is an earlier occurrence, or the one that consumed the nonce.
     if (bytes !== undefined) {
-      slot.entry = decodeStored(asView(bytes), decodeTxEntry, `the tx index entry of ${toHex(slot.key)}`);
+      decodeStored(asView(bytes), decodeTxEntry, `the tx index entry of ${toHex(slot.key)}`);
+      continue;
     }
-  }
-  for (let b = 0; b < blocks.length; b++) {
-    const block = blocks[b] as PreparedBlock;
-    const slots = slotsByBlock[b] as Slot[];
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      const code = block.codes[i] as number;
-      if (slot.entry === undefined || (slot.entry.code !== reasonCodes.ok && code === reasonCodes.ok)) {
-        slot.entry = { height: block.height, index: i, code };
-        slot.changed = true;
-      }
-    }
-  }
-  for (const slot of distinct) {
-    if (slot.changed && slot.entry !== undefined) {
-      operations.push({ type: 'put', sublevel: sublevels.tx, key: slot.key, value: encodeTxEntry(slot.entry) });
-    }
+    operations.push({ type: 'put', sublevel: sublevels.tx, key: slot.key, value: encodeTxEntry(slot.first) });
   }
 }

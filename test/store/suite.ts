@@ -316,7 +316,7 @@ export function blockStoreSuite(backend: StoreBackend): void {
       await store.close();
     });
 
-    it('the tx index points at the applied occurrence of a repeated transaction, else the first', async () => {
+    it('the tx index points at the occurrence that consumed the nonce, else the first', async () => {
       const { store, chain } = await initialized();
       const [replayed, gapped] = chain.transfers(2) as [Uint8Array, Uint8Array];
       const commits: BlockCommit[] = [];
