@@ -133,6 +133,7 @@ async function verifyChainCommand(dir: string, options: { json: boolean; threads
   }
   const pool = new CryptoPool(options.threads === undefined ? {} : { threads: options.threads });
   try {
+    await pool.ready(); // workers started before the clock does: the report is a throughput
     const bar = progressBar(store.head?.height ?? 0, 'verify');
     let txs = 0;
     const report = await verifyChain(store, {

@@ -26,7 +26,7 @@
  */
 import { ByteReader, ByteWriter, concatBytes } from '../bytes.js';
 import { packedHeaderBytes, packedRecordBytes } from '../crypto/ed25519.js';
-import { sha256 } from '../crypto/sha256.js';
+import { sha256, sha256Many } from '../crypto/sha256.js';
 import { requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { blockBytesMax, blockTxsMax, certificateSignaturesMax } from '../limits.js';
@@ -76,6 +76,22 @@ export interface DecodedBlock {
   readonly signatures: Uint8Array;
   /** The whole block's bytes. */
   readonly bytes: Uint8Array;
+}
+
+const txIdsByBlock = new WeakMap<DecodedBlock, readonly Uint8Array[]>();
+
+/**
+ * The tx ids of a decoded block (SHA-256 of each transaction's bytes, one batched call),
+ * computed once per block object: a block read from a store is hashed to check its tx root,
+ * and the same ids then serve its execution.
+ */
+export function blockTxIds(block: DecodedBlock): readonly Uint8Array[] {
+  let ids = txIdsByBlock.get(block);
+  if (ids === undefined) {
+    ids = sha256Many(block.txBytes);
+    txIdsByBlock.set(block, ids);
+  }
+  return ids;
 }
 
 /** Canonical header bytes. @throws TypeError/RangeError naming the field. */

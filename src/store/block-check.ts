@@ -9,7 +9,7 @@
  */
 import { assert } from '../assert.js';
 import { bytesEqual, toHex } from '../bytes.js';
-import { blockHeaderBytes, type DecodedBlock, decodeBlock } from '../codec/block.js';
+import { blockHeaderBytes, blockTxIds, type DecodedBlock, decodeBlock } from '../codec/block.js';
 import { decodeCertificate } from '../codec/certificate.js';
 import { encodeReceipts, type Receipt, reasonName, receiptBytes } from '../codec/receipt.js';
 import { merkleRoot } from '../crypto/merkle.js';
@@ -275,7 +275,7 @@ export function checkStoredBlock(height: number, bytes: Uint8Array): DecodedBloc
   }
   const { header } = block;
   if (header.height !== height) throw new StoreCorruptError(`block ${height}: its header says height ${header.height}`);
-  const txRoot = merkleRoot(sha256Many(block.txBytes));
+  const txRoot = merkleRoot(blockTxIds(block));
   if (!bytesEqual(txRoot, header.txRoot)) {
     throw new StoreCorruptError(`block ${height}: its transactions do not hash to header.txRoot`);
   }
