@@ -88,7 +88,13 @@ function rawOps(built: Built): RawOp[] {
   ];
   executed.txIds.forEach((txId, index) => {
     const code = (executed.receipts[index] as { code: number }).code;
-    ops.push({ type: 'put', key: prefixed('tx', txId), value: encodeTxEntry({ height, index, code }) });
+    const tx = block.txBytes[index] as Uint8Array;
+    const offset = tx.byteOffset - block.bytes.byteOffset;
+    ops.push({
+      type: 'put',
+      key: prefixed('tx', txId),
+      value: encodeTxEntry({ height, index, code, offset, length: tx.length }),
+    });
   });
   for (const write of executed.stateWrites) {
     ops.push(
@@ -190,23 +196,24 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
     'lookup',
     [
       {
-        impl: `${oursName} txLocation + block`,
+        impl: `${oursName} BlockStore.transaction (checked)`,
         fn: async () => {
           for (let i = 0; i < lookups; i++) {
-            const location = await store.txLocation(ids[(i * 7919) % ids.length] as Uint8Array);
-            if (location === undefined) throw new Error('lookup missed');
-            await store.blockByHeight(location.height);
+            const found = await store.transaction(ids[(i * 7919) % ids.length] as Uint8Array);
+            if (found === undefined) throw new Error('lookup missed');
           }
         },
       },
       {
-        impl: 'raw level get (index + block)',
+        impl: 'raw level gets (index entry, then block; slice)',
         fn: async () => {
           for (let i = 0; i < lookups; i++) {
             const location = await raw.get(prefixed('tx', ids[(i * 7919) % ids.length] as Uint8Array));
             if (location === undefined) throw new Error('lookup missed');
-            const height = new DataView(location.buffer, location.byteOffset, location.byteLength).getUint32(0, true);
-            await raw.get(prefixed('block', heightKey(height)));
+            const view = new DataView(location.buffer, location.byteOffset, location.byteLength);
+            const block = await raw.get(prefixed('block', heightKey(view.getUint32(0, true))));
+            const offset = view.getUint32(13, true);
+            block?.subarray(offset, offset + view.getUint32(17, true));
           }
         },
       },

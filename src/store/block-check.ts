@@ -60,6 +60,8 @@ export interface PreparedBlock {
   readonly txIdsPacked: Uint8Array;
   /** Receipt code of each transaction. */
   readonly codes: Uint8Array;
+  /** Each transaction's byte offset in `blockBytes` and its length (the tx index keeps them). */
+  readonly txRanges: Uint32Array;
   readonly certificate: Uint8Array | undefined;
   readonly stateWrites: readonly StateWrite[];
   /** Bytes this block adds to a batch (for the group-commit budget). */
@@ -177,6 +179,7 @@ export function prepareCommit(commit: BlockCommit, tip: ChainTip): PreparedBlock
     receiptsBytes,
     txIdsPacked,
     codes,
+    txRanges: txRangesOf(block),
     certificate,
     stateWrites: commit.stateWrites,
     batchBytes:
@@ -186,6 +189,18 @@ export function prepareCommit(commit: BlockCommit, tip: ChainTip): PreparedBlock
       stateBytes +
       (certificate?.length ?? 0),
   };
+}
+
+/** [offset, length] of each transaction within the block's bytes (txBytes are views of them). */
+function txRangesOf(block: DecodedBlock): Uint32Array {
+  const ranges = new Uint32Array(2 * block.txBytes.length);
+  for (let i = 0; i < block.txBytes.length; i++) {
+    const tx = block.txBytes[i] as Uint8Array;
+    assert(tx.buffer === block.bytes.buffer, "BlockStore: a decoded block's txBytes must be views of its bytes");
+    ranges[2 * i] = tx.byteOffset - block.bytes.byteOffset;
+    ranges[2 * i + 1] = tx.length;
+  }
+  return ranges;
 }
 
 /** The receipts' canonical bytes as RFC 9162 leaves (views, one per receipt). */

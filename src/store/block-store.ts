@@ -24,7 +24,7 @@ import { sha256, sha256DigestBytes } from '../crypto/sha256.js';
 import { requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { type BlockCommit, type ChainTip, type PreparedBlock, prepareCommit, requireStateKey } from './block-check.js';
-import { ChainReader, decodeStored } from './chain-reader.js';
+import { ChainReader, decodeStored, type StoredTransaction } from './chain-reader.js';
 import { CommitQueue } from './commit-queue.js';
 import {
   asView,
@@ -37,7 +37,7 @@ import {
   writeBatch,
 } from './database.js';
 import { StoreAppendError, StoreClosedError, StoreCorruptError } from './errors.js';
-import { decodeTxEntry, heightKey, metaKeys } from './keys.js';
+import { decodeTxEntry, heightKey, metaKeys, type TxEntry } from './keys.js';
 import { checkStoreOnOpen } from './open-check.js';
 import { buildGroupBatch, type StoreWrite } from './write-batch.js';
 
@@ -304,11 +304,29 @@ export class BlockStore {
     const where = 'BlockStore.txLocation';
     this.#checkOpen(where);
     requireBytesOfLength(txId, sha256DigestBytes, 'txId', where);
+    const entry = await this.#txEntry(txId, where);
+    return entry === undefined ? undefined : { height: entry.height, index: entry.index };
+  }
+
+  /**
+   * The transaction `txId` (the occurrence {@link txLocation} names), read as one slice of its
+   * block and checked against its id, its block's header and the hash index — without
+   * decoding the rest of the block. Undefined if unknown.
+   * @throws StoreCorruptError if the stored bytes do not check.
+   */
+  async transaction(txId: Uint8Array): Promise<StoredTransaction | undefined> {
+    const where = 'BlockStore.transaction';
+    this.#checkOpen(where);
+    requireBytesOfLength(txId, sha256DigestBytes, 'txId', where);
+    const entry = await this.#txEntry(txId, where);
+    return entry === undefined ? undefined : this.#reader.transactionAt(txId, entry, where);
+  }
+
+  async #txEntry(txId: Uint8Array, where: string): Promise<TxEntry | undefined> {
     const stored = await this.#call(() => this.#sublevels.tx.get(txId), where);
     if (stored === undefined) return undefined;
     const entry = decodeStored(asView(stored), decodeTxEntry, `the tx index entry of ${toHex(txId)}`);
-    if (this.#head === undefined || entry.height > this.#head.height) return undefined;
-    return { height: entry.height, index: entry.index };
+    return this.#head === undefined || entry.height > this.#head.height ? undefined : entry;
   }
 
   /** The receipts of block `height`, in block order, or undefined above the head. */

@@ -8,12 +8,15 @@
  * index look-ups of a run go to the database in one `getMany` call.
  */
 import { bytesEqual, toHex } from '../bytes.js';
-import type { DecodedBlock } from '../codec/block.js';
+import { type BlockHeader, blockHeaderBytes, type DecodedBlock, decodeBlockHeader } from '../codec/block.js';
+import type { ReasonCode } from '../codec/receipt.js';
+import { decodeTransaction, type Transaction } from '../codec/transaction.js';
+import { sha256 } from '../crypto/sha256.js';
 import { DecodeError } from '../errors.js';
 import { checkStoredBlock } from './block-check.js';
 import { asView, databaseCall, type Sublevels } from './database.js';
 import { StoreCorruptError } from './errors.js';
-import { decodeHashEntry, heightKey, readHeightKey } from './keys.js';
+import { decodeHashEntry, heightKey, readHeightKey, type TxEntry } from './keys.js';
 
 /**
  * Blocks read per database call when iterating a range: enough to amortise one `getMany`
@@ -31,6 +34,19 @@ export function decodeStored<T>(bytes: Uint8Array, decode: (bytes: Uint8Array) =
       throw new StoreCorruptError(`${what} does not decode: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+/** A transaction read from the store with where it is and what its receipt said. */
+export interface StoredTransaction {
+  readonly height: number;
+  readonly index: number;
+  readonly code: ReasonCode;
+  /** Its canonical bytes. */
+  readonly bytes: Uint8Array;
+  readonly tx: Transaction;
+  readonly header: BlockHeader;
+  readonly headerBytes: Uint8Array;
+  readonly blockHash: Uint8Array;
 }
 
 /** Reads checked blocks from the store's sublevels. */
@@ -62,6 +78,50 @@ export class ChainReader {
     const block = checkStoredBlock(height, asView(bytes));
     await this.checkLinks([block], undefined, where);
     return block;
+  }
+
+  /**
+   * The transaction a tx index entry points at, read as one slice of its block's bytes and
+   * checked without decoding the rest of the block: the slice hashes to `txId` and decodes,
+   * the block's header is at the entry's height, and the header's hash is indexed at that
+   * height. @throws StoreCorruptError naming what does not match.
+   */
+  async transactionAt(txId: Uint8Array, entry: TxEntry, where: string): Promise<StoredTransaction> {
+    const { height } = entry;
+    const stored = await databaseCall(() => this.#sublevels.block.get(heightKey(height)), where, this.#name);
+    if (stored === undefined) throw new StoreCorruptError(`block ${height} is missing (the tx index names it)`);
+    const bytes = asView(stored);
+    const what = `transaction ${toHex(txId)} in block ${height}`;
+    if (
+      bytes.length < blockHeaderBytes ||
+      entry.offset < blockHeaderBytes ||
+      entry.offset + entry.length > bytes.length
+    ) {
+      throw new StoreCorruptError(`${what}: the tx index range lies outside the block's ${bytes.length} bytes`);
+    }
+    const headerBytes = bytes.subarray(0, blockHeaderBytes);
+    const header = decodeStored(headerBytes, decodeBlockHeader, `block ${height}'s header`);
+    if (header.height !== height || entry.index >= header.txCount) {
+      throw new StoreCorruptError(`${what}: the block's header does not match the tx index entry`);
+    }
+    const txBytes = bytes.subarray(entry.offset, entry.offset + entry.length);
+    if (!bytesEqual(sha256(txBytes), txId))
+      throw new StoreCorruptError(`${what}: the stored bytes do not hash to the id`);
+    const tx = decodeStored(txBytes, decodeTransaction, what);
+    const blockHash = sha256(headerBytes);
+    const indexed = await this.heightOfHash(blockHash, where);
+    if (indexed !== height)
+      throw new StoreCorruptError(`${what}: the block's header is not indexed at height ${height}`);
+    return {
+      height,
+      index: entry.index,
+      code: entry.code as ReasonCode,
+      bytes: txBytes,
+      tx,
+      header,
+      headerBytes,
+      blockHash,
+    };
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 export type { BlockCommit, StateWrite } from './block-check.js';
 export { BlockStore, type BlockStoreOptions, type BlockStoreStats, type StoreHead } from './block-store.js';
+export type { StoredTransaction } from './chain-reader.js';
 export type { StoreDatabase } from './database.js';
 export {
   StoreAppendError,

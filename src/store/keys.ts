@@ -15,7 +15,8 @@
  * meta      "head"                   u53 height | hash[32] | stateRoot[32]      (72 bytes)
  * block     u64be height             the canonical block bytes
  * hash      blockHash[32]            u53 height
- * tx        txId[32]                 u53 height | u32 index | u8 receiptCode   (13 bytes)
+ * tx        txId[32]                 u53 height | u32 index | u8 receiptCode
+ *                                    | u32 offset | u32 length          (21 bytes: where in the block's bytes)
  * receipt   u64be height             the block's receipts, back to back (encodeReceipts)
  * cert      u64be height             the block's commit certificate bytes
  * state     state key (1..256 bytes) the value bytes (the ledger's; not interpreted here)
@@ -66,7 +67,7 @@ export const heightKeyBytes = 8;
 export const headRecordBytes = 8 + 32 + 32;
 
 /** Bytes of a tx index entry. */
-export const txEntryBytes = 8 + 4 + 1;
+export const txEntryBytes = 8 + 4 + 1 + 4 + 4;
 
 /** The head as stored: the last block's height and hash and the state root after it. */
 export interface HeadRecord {
@@ -75,11 +76,13 @@ export interface HeadRecord {
   readonly stateRoot: Uint8Array;
 }
 
-/** Where a transaction is, and what its receipt there said. */
+/** Where a transaction is (block, index, byte range in the block), and what its receipt there said. */
 export interface TxEntry {
   readonly height: number;
   readonly index: number;
   readonly code: number;
+  readonly offset: number;
+  readonly length: number;
 }
 
 /** Big-endian u64 key of a safe-integer height (key order = height order). */
@@ -147,7 +150,13 @@ export function decodeHashEntry(bytes: Uint8Array): number {
 
 /** A tx index value. */
 export function encodeTxEntry(entry: TxEntry): Uint8Array {
-  return new ByteWriter(txEntryBytes).u53(entry.height).u32(entry.index).u8(entry.code).finish();
+  return new ByteWriter(txEntryBytes)
+    .u53(entry.height)
+    .u32(entry.index)
+    .u8(entry.code)
+    .u32(entry.offset)
+    .u32(entry.length)
+    .finish();
 }
 
 /** Reads a tx index value. @throws DecodeError naming the field. */
@@ -157,6 +166,8 @@ export function decodeTxEntry(bytes: Uint8Array): TxEntry {
     height: reader.u53('txEntry.height'),
     index: reader.u32('txEntry.index'),
     code: reader.u8('txEntry.code'),
+    offset: reader.u32('txEntry.offset'),
+    length: reader.u32('txEntry.length'),
   };
   reader.end('txEntry');
   return entry;

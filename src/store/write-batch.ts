@@ -110,7 +110,13 @@ async function indexTransactions(
       const key = block.txIdsPacked.subarray(i * sha256DigestBytes, (i + 1) * sha256DigestBytes);
       const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
       const code = block.codes[i] as number;
-      const entry: TxEntry = { height: block.height, index: i, code };
+      const entry: TxEntry = {
+        height: block.height,
+        index: i,
+        code,
+        offset: block.txRanges[2 * i] as number,
+        length: block.txRanges[2 * i + 1] as number,
+      };
       const slot = byId.get(id);
       if (slot === undefined) {
         byId.set(id, { key, consuming: consumesNonce(code) ? entry : undefined, first: entry });

@@ -108,12 +108,18 @@ export function blockStoreSuite(backend: StoreBackend): void {
         expect(await store.receipts(height)).toEqual(commit.receipts.map((r) => ({ txId: r.txId, code: r.code })));
         for (const [index, txId] of commit.txIds.entries()) {
           expect(await store.txLocation(txId)).toEqual({ height, index });
+          const stored = await store.transaction(txId);
+          expect(stored?.bytes).toEqual(commit.block.txBytes[index]);
+          expect(stored).toMatchObject({ height, index, code: commit.receipts[index]?.code });
+          expect(stored?.blockHash).toEqual(commit.block.hash);
+          expect(stored?.tx.nonce).toBe(commit.block.txs[index]?.nonce);
         }
         expect(await store.certificate(height)).toEqual(commit.certificate);
       }
       expect(await store.blockByHeight(5)).toBeUndefined();
       expect(await store.blockByHash(randomBytes(32))).toBeUndefined();
       expect(await store.txLocation(randomBytes(32))).toBeUndefined();
+      expect(await store.transaction(randomBytes(32))).toBeUndefined();
       expect(await store.receipts(5)).toBeUndefined();
       await store.close();
     });

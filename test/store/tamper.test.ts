@@ -4,6 +4,7 @@
  * read half of the pair assertion), on open for the head, the genesis and the blocks the
  * head points to. The first test is the negative control: the untouched store reads fine.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBlock } from '../../src/codec/block.js';
 import { openSublevels, type StoreDatabase, type Sublevels } from '../../src/store/database.js';
 import { BlockStore, StoreCorruptError, StoreNotFoundError } from '../../src/store/index.js';
-import { decodeHead, encodeHashEntry, encodeHead, heightKey, metaKeys } from '../../src/store/keys.js';
+import { decodeHead, encodeHashEntry, encodeHead, encodeTxEntry, heightKey, metaKeys } from '../../src/store/keys.js';
 import { TestChain } from './chain.js';
 import { appendBlocks } from './suite.js';
 
@@ -175,6 +176,34 @@ describe('BlockStore over a tampered LevelDB', () => {
     await expect(BlockStore.open(directory)).rejects.toThrow(message);
     // A refused open releases the directory: LevelDB can open it again.
     await tamper(directory, async () => undefined);
+  });
+
+  it('a transaction read by id checks its bytes, its block header and the hash index', async () => {
+    const { directory, chain } = await storeOfTenBlocks();
+    const block = chain.blocks[4] as NonNullable<(typeof chain.blocks)[number]>;
+    const txBytes = block.txBytes[1] as Uint8Array;
+    const txId = new Uint8Array(createHash('sha256').update(txBytes).digest());
+    const offset = txBytes.byteOffset - block.bytes.byteOffset;
+    let store = await BlockStore.open(directory);
+    expect((await store.transaction(txId))?.bytes).toEqual(txBytes);
+    await store.close();
+    // A flipped byte inside the transaction: it no longer hashes to its id.
+    await tamper(directory, async ({ block: blocks }) => {
+      const bytes = await storedBlock({ block: blocks } as Sublevels, 4);
+      bytes[offset + 40] = (bytes[offset + 40] as number) ^ 1;
+      await blocks.put(heightKey(4), bytes);
+    });
+    store = await BlockStore.open(directory);
+    await expect(store.transaction(txId)).rejects.toThrow(StoreCorruptError);
+    await expect(store.transaction(txId)).rejects.toThrow(/do not hash to the id/);
+    await store.close();
+    // The tx index pointing outside the block.
+    await tamper(directory, async ({ tx }) => {
+      await tx.put(txId, encodeTxEntry({ height: 4, index: 1, code: 0, offset: 1 << 30, length: 10 }));
+    });
+    store = await BlockStore.open(directory);
+    await expect(store.transaction(txId)).rejects.toThrow(/outside the block/);
+    await store.close();
   });
 
   it('state entries without a head make an empty store corrupt', async () => {
