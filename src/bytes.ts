@@ -46,9 +46,17 @@ export class ByteReader {
     return this.#origin + this.#at;
   }
 
-  /** Throws a `DecodeError` at the current offset. */
+  /** Throws a `DecodeError` at the current offset (the next unread byte). */
   fail(field: string, reason: string): never {
     throw new DecodeError(field, this.offset, reason);
+  }
+
+  /**
+   * Throws a `DecodeError` at absolute offset `at`: for a value already read, whose own
+   * offset the caller took (`reader.offset`) before reading it.
+   */
+  failAt(field: string, at: number, reason: string): never {
+    throw new DecodeError(field, at, reason);
   }
 
   #need(count: number, field: string): void {
@@ -138,6 +146,18 @@ export class ByteReader {
   }
 }
 
+/**
+ * Throws `RangeError` unless `value` is an integer in [0, max]. The writer checks every
+ * integer it writes: a typed-array store would silently wrap 65,536 to 0 in a u16 field, and
+ * a record whose bytes say something else than the object they came from must never reach a
+ * state root.
+ */
+function checkUnsigned(value: number, max: number, width: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`ByteWriter: ${value} does not fit a ${width} field (0..${max})`);
+  }
+}
+
 /** Writes fields into a buffer that grows by doubling; `finish()` returns the bytes written. */
 export class ByteWriter {
   #bytes: Uint8Array;
@@ -165,12 +185,14 @@ export class ByteWriter {
   }
 
   u8(value: number): this {
+    checkUnsigned(value, 0xff, 'u8');
     this.#room(1);
     this.#bytes[this.#at++] = value;
     return this;
   }
 
   u16(value: number): this {
+    checkUnsigned(value, 0xffff, 'u16');
     this.#room(2);
     this.#view.setUint16(this.#at, value, true);
     this.#at += 2;
@@ -178,6 +200,7 @@ export class ByteWriter {
   }
 
   u32(value: number): this {
+    checkUnsigned(value, 0xffff_ffff, 'u32');
     this.#room(4);
     this.#view.setUint32(this.#at, value, true);
     this.#at += 4;
@@ -186,6 +209,7 @@ export class ByteWriter {
 
   /** A safe integer ≥ 0 as a u64. */
   u53(value: number): this {
+    checkUnsigned(value, Number.MAX_SAFE_INTEGER, 'u53');
     this.#room(8);
     this.#view.setUint32(this.#at, value % 0x1_0000_0000, true);
     this.#view.setUint32(this.#at + 4, Math.floor(value / 0x1_0000_0000), true);

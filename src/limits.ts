@@ -54,7 +54,7 @@ export const chainIdBytesMax = 32;
 export const txPayloadBytesMax = 1024;
 
 /** Largest canonical transaction, in bytes: header fields + payload + signature. */
-export const txBytesMax = 1 + 1 + 1 + chainIdBytesMax + 32 + 8 + 4 + txPayloadBytesMax + 64;
+export const txBytesMax = 1 + 1 + 1 + chainIdBytesMax + 32 + 8 + 2 + txPayloadBytesMax + 64;
 
 /** Most transactions in one block (a block of 16,384 fits one verification batch). */
 export const blockTxsMax = 1 << 14;
@@ -79,6 +79,9 @@ export const certificateSignaturesMax = 256;
 
 /** Most members in a genesis (validators plus registered participants at block 0). */
 export const genesisMembersMax = 1024;
+
+/** Most shipment attestations one receivable records (its count is a u16 in the stored record). */
+export const receivableAttestationsMax = 0xffff;
 
 /** Most parts one receivable may be split into (a repayment pays every part in one tx). */
 export const receivablePartsMax = 64;

@@ -27,7 +27,7 @@
 import { ByteReader, ByteWriter, concatBytes } from '../bytes.js';
 import { packedHeaderBytes, packedRecordBytes } from '../crypto/ed25519.js';
 import { sha256, sha256Many } from '../crypto/sha256.js';
-import { requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
+import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { blockBytesMax, blockTxsMax, certificateSignaturesMax } from '../limits.js';
 import { type CommitCertificate, readCertificate } from './certificate.js';
@@ -172,6 +172,7 @@ export function encodeBlock(
 ): Uint8Array {
   const where = 'encodeBlock';
   requireBytes(previousCertificateBytes, 'previousCertificateBytes', where);
+  requireBytesArray(txBytes, 'txBytes', where, blockTxsMax);
   if (previousCertificateBytes.length > certificateBytesMax) {
     throw new RangeError(
       `${where}: previousCertificateBytes has ${previousCertificateBytes.length} bytes, limit ${certificateBytesMax}`,

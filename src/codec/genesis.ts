@@ -47,7 +47,8 @@ export function encodeGenesis(genesis: Genesis): Uint8Array {
   requireChainId(genesis.chainId, where);
   requireInteger(genesis.timestampMs, 'timestampMs', where, 0, Number.MAX_SAFE_INTEGER);
   const members = genesis.members;
-  if (!Array.isArray(members) || members.length < 1 || members.length > genesisMembersMax) {
+  if (!Array.isArray(members)) throw new TypeError(`${where}: expected members to be an array`);
+  if (members.length < 1 || members.length > genesisMembersMax) {
     throw new RangeError(`${where}: members must hold 1..${genesisMembersMax} entries`);
   }
   const writer = new ByteWriter(64 + members.length * 120);

@@ -9,7 +9,7 @@
  * ```
  */
 import { ByteReader } from '../bytes.js';
-import { describeValue, requireBytesOfLength } from '../crypto/validate.js';
+import { describeValue, requireBytes, requireBytesOfLength } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 
 /**
@@ -135,6 +135,7 @@ export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
 
 /** Decodes receipts written by {@link encodeReceipts}; refuses unknown codes. */
 export function decodeReceipts(bytes: Uint8Array): Receipt[] {
+  requireBytes(bytes, 'bytes', 'decodeReceipts');
   const reader = new ByteReader(bytes);
   if (bytes.length % receiptBytes !== 0) {
     reader.fail('receipts', `length ${bytes.length} is not a multiple of ${receiptBytes}`);

@@ -15,8 +15,8 @@ import type { Operation } from '../codec/operation.js';
 import { type ReasonCode, reasonCodes } from '../codec/receipt.js';
 import type { Transaction } from '../codec/transaction.js';
 import { ed25519CheckPublicKey } from '../crypto/ed25519.js';
-import { receivablePartsMax } from '../limits.js';
-import { type Account, type Receivable, receivableAttestationsMax } from './records.js';
+import { receivableAttestationsMax, receivablePartsMax } from '../limits.js';
+import type { Account, Receivable } from './records.js';
 import { rolePermits } from './rules.js';
 import { idKey, type LedgerState } from './state.js';
 

@@ -23,12 +23,6 @@ import { ByteReader, ByteWriter } from '../bytes.js';
 import { type Role, roleCodes, roles } from '../codec/operation.js';
 import { participantNameBytesMax, receivablePartsMax, shipmentIdBytesMax } from '../limits.js';
 
-/**
- * Most attestations a receivable's record counts: its `attestations` field is a u16, and the
- * writer would silently wrap a larger count (65,536 would be committed as 0).
- */
-export const receivableAttestationsMax = 0xffff;
-
 /** Kind bytes of state keys. */
 export const stateKinds = { account: 1, receivable: 2, invoice: 3, attestation: 4 } as const;
 
