@@ -106,7 +106,7 @@ function applyOperation(
       const found = state.receivables.get(id);
       if (found === undefined) return reasonCodes.unknownReceivable;
       if (idKey(found.buyer) !== senderId) return reasonCodes.notParty;
-      if (found.frozen) return reasonCodes.receivableFrozen;
+      if (isFrozen(state, found)) return reasonCodes.receivableFrozen;
       if (found.status !== 'issued' || idKey(found.rootId) !== id) return reasonCodes.badReceivableState;
       (state.receivables.write(id) as Receivable).status = 'accepted';
       return reasonCodes.ok;
@@ -137,6 +137,8 @@ function applyOperation(
       return repay(state, op, senderId, sender, context);
     case 'setFrozen': {
       const id = idKey(op.id);
+      // A regulator that froze itself could never sign again, nor unfreeze itself.
+      if (op.target === 'account' && id === senderId) return reasonCodes.notPermitted;
       if (op.target === 'account') {
         const target = state.accounts.write(id);
         if (target === undefined) return reasonCodes.unknownAccount;
@@ -149,6 +151,11 @@ function applyOperation(
       return reasonCodes.ok;
     }
   }
+}
+
+/** A part is frozen when it is, or when the receivable it was split from is (the regulator freezes an invoice whole). */
+function isFrozen(state: LedgerState, receivable: Receivable): boolean {
+  return receivable.frozen || (state.receivables.get(idKey(receivable.rootId)) as Receivable).frozen;
 }
 
 function idBytes(id: string): Uint8Array {
@@ -171,7 +178,7 @@ function split(
   const found = state.receivables.get(id);
   if (found === undefined) return reasonCodes.unknownReceivable;
   if (idKey(found.holder) !== senderId) return reasonCodes.notParty;
-  if (found.frozen) return reasonCodes.receivableFrozen;
+  if (isFrozen(state, found)) return reasonCodes.receivableFrozen;
   if (found.status !== 'accepted') return reasonCodes.badReceivableState;
   const target = state.accounts.get(idKey(op.to));
   if (target === undefined || target.role !== 'supplier') return reasonCodes.unknownAccount;
@@ -208,7 +215,9 @@ function finance(
   const id = idKey(op.receivableId);
   const found = state.receivables.get(id);
   if (found === undefined) return reasonCodes.unknownReceivable;
-  if (found.frozen) return reasonCodes.receivableFrozen;
+  if (isFrozen(state, found)) return reasonCodes.receivableFrozen;
+  // Financing moves the receivable out of its holder's hands: not out of a frozen account.
+  if ((state.accounts.get(idKey(found.holder)) as Account).frozen) return reasonCodes.accountFrozen;
   if (found.status === 'financed') return reasonCodes.alreadyFinanced;
   if (found.status !== 'accepted') return reasonCodes.badReceivableState;
   if (op.price === 0 || op.price > found.amount) return reasonCodes.invalidAmount;

@@ -11,9 +11,9 @@
  * | acceptReceivable   | buyer      | the receivable's buyer                                  |
  * | attestShipment     | logistics  |                                                         |
  * | splitReceivable    | supplier   | the part's holder; the new holder is a supplier          |
- * | financeReceivable  | bank       |                                                         |
+ * | financeReceivable  | bank       | the holder's account is not frozen                       |
  * | repayReceivable    | buyer      | the receivable's buyer                                  |
- * | setFrozen          | regulator  |                                                         |
+ * | setFrozen          | regulator  | not its own account                                      |
  */
 import type { OperationType, Role } from '../codec/operation.js';
 

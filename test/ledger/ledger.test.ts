@@ -574,6 +574,38 @@ describe('setFrozen', () => {
     expect(h.balance(buyer1)).toBe(1_000_000);
   });
 
+  it('freezing a root receivable freezes its parts: no split, financing or repayment of any part', async () => {
+    const h = new Harness();
+    const id = await h.accepted(supplier1, buyer1, 1_000);
+    const part = await h.split(supplier1, id, supplier2, 400);
+    await h.freeze('receivable', id);
+    expect(h.ledger.receivable(part)?.frozen).toBe(false);
+    expect(await h.run(bankA, { type: 'financeReceivable', receivableId: part, price: 300 })).toBe('receivableFrozen');
+    expect(
+      await h.run(supplier2, { type: 'splitReceivable', receivableId: part, to: supplier3.publicKey, amount: 100 }),
+    ).toBe('receivableFrozen');
+    expect(await h.run(buyer1, { type: 'repayReceivable', receivableId: id })).toBe('receivableFrozen');
+    await h.freeze('receivable', id, false);
+    expect(await h.run(bankA, { type: 'financeReceivable', receivableId: part, price: 300 })).toBe('ok');
+  });
+
+  it("a bank cannot finance a receivable out of a frozen holder's hands (accountFrozen)", async () => {
+    const h = new Harness();
+    const id = await h.accepted(supplier1, buyer1, 1_000);
+    await h.freeze('account', supplier1.publicKey);
+    expect(await h.run(bankA, { type: 'financeReceivable', receivableId: id, price: 900 })).toBe('accountFrozen');
+    expect(h.ledger.receivable(id)?.holder).toEqual(supplier1.publicKey);
+    expect(h.balance(bankA)).toBe(1_000_000);
+  });
+
+  it('a regulator cannot freeze its own account (it could never unfreeze it)', async () => {
+    const h = new Harness();
+    expect(
+      await h.run(regulator, { type: 'setFrozen', target: 'account', id: regulator.publicKey, frozen: true }),
+    ).toBe('notPermitted');
+    expect(h.ledger.account(regulator.publicKey)?.frozen).toBe(false);
+  });
+
   it('refuses an unknown account or receivable, and anyone but a regulator', async () => {
     const h = new Harness();
     expect(await h.run(regulator, { type: 'setFrozen', target: 'account', id: newcomer.publicKey, frozen: true })).toBe(

@@ -175,6 +175,11 @@ export class LedgerModel {
     return this.#operation(tx.op, senderId, sender, hexOf(txId), context);
   }
 
+  /** A part is frozen when it is, or when its root is (freezing an invoice freezes every part). */
+  #frozen(receivable: ModelReceivable): boolean {
+    return receivable.frozen || (this.receivables.get(receivable.rootId) as ModelReceivable).frozen;
+  }
+
   #operation(op: Operation, senderId: Hex, sender: ModelAccount, txId: Hex, context: ModelContext): ReasonName {
     switch (op.type) {
       case 'register': {
@@ -221,7 +226,7 @@ export class LedgerModel {
         const receivable = this.receivables.get(id);
         if (receivable === undefined) return 'unknownReceivable';
         if (receivable.buyer !== senderId) return 'notParty';
-        if (receivable.frozen) return 'receivableFrozen';
+        if (this.#frozen(receivable)) return 'receivableFrozen';
         // Only a root is accepted (its parts are born accepted), and only once.
         if (receivable.rootId !== id || receivable.status !== 'issued') return 'badReceivableState';
         receivable.status = 'accepted';
@@ -249,7 +254,7 @@ export class LedgerModel {
         const receivable = this.receivables.get(id);
         if (receivable === undefined) return 'unknownReceivable';
         if (receivable.holder !== senderId) return 'notParty';
-        if (receivable.frozen) return 'receivableFrozen';
+        if (this.#frozen(receivable)) return 'receivableFrozen';
         if (receivable.status !== 'accepted') return 'badReceivableState';
         const targetId = hexOf(op.to);
         if (this.accounts.get(targetId)?.role !== 'supplier') return 'unknownAccount';
@@ -273,7 +278,8 @@ export class LedgerModel {
       case 'financeReceivable': {
         const receivable = this.receivables.get(hexOf(op.receivableId));
         if (receivable === undefined) return 'unknownReceivable';
-        if (receivable.frozen) return 'receivableFrozen';
+        if (this.#frozen(receivable)) return 'receivableFrozen';
+        if ((this.accounts.get(receivable.holder) as ModelAccount).frozen) return 'accountFrozen';
         if (receivable.status === 'financed') return 'alreadyFinanced';
         if (receivable.status !== 'accepted') return 'badReceivableState';
         if (op.price === 0 || op.price > receivable.amount) return 'invalidAmount';
@@ -309,6 +315,7 @@ export class LedgerModel {
         return 'ok';
       }
       case 'setFrozen': {
+        if (op.target === 'account' && hexOf(op.id) === senderId) return 'notPermitted';
         const target = op.target === 'account' ? this.accounts.get(hexOf(op.id)) : this.receivables.get(hexOf(op.id));
         if (target === undefined) return op.target === 'account' ? 'unknownAccount' : 'unknownReceivable';
         target.frozen = op.frozen;
