@@ -46,6 +46,8 @@ import { type StateProof, StateTree, type StateUpdateStats } from './state-tree.
 /** What executing a block produced; tentative until {@link Ledger.commit} or {@link Ledger.discard}. */
 export interface ExecutedBlock {
   readonly height: number;
+  /** The block's timestamp. */
+  readonly timestampMs: number;
   /** SHA-256 of each transaction's canonical bytes, in block order. */
   readonly txIds: readonly Uint8Array[];
   readonly receipts: readonly Receipt[];
@@ -97,6 +99,12 @@ export interface LedgerOptions {
   readonly crypto?: CryptoBackend;
 }
 
+/** Options of {@link Ledger.load}. */
+export interface LedgerLoadOptions extends LedgerOptions {
+  /** The timestamp of the block at `height` (the next block may not be older); default the genesis time. */
+  readonly headTimestampMs?: number;
+}
+
 /** A value with its proof against a state root. */
 export interface ProvenState {
   readonly key: Uint8Array;
@@ -115,12 +123,15 @@ export class Ledger {
   readonly #state = new LedgerState();
   readonly #tree = new StateTree();
   #height = 0;
+  /** Timestamp of the last committed block: a block may not be older than its predecessor. */
+  #timestampMs: number;
   #pending: ExecutedBlock | undefined;
 
   private constructor(genesis: Genesis, options: LedgerOptions) {
     this.genesis = genesis;
     this.chainId = genesis.chainId;
     this.crypto = options.crypto ?? inlineCrypto;
+    this.#timestampMs = genesis.timestampMs;
   }
 
   /** A ledger at height 0: the genesis members' accounts with their opening balances. */
@@ -152,7 +163,7 @@ export class Ledger {
     height: number,
     stateRoot: Uint8Array,
     entries: AsyncIterable<readonly [Uint8Array, Uint8Array]> | Iterable<readonly [Uint8Array, Uint8Array]>,
-    options: LedgerOptions = {},
+    options: LedgerLoadOptions = {},
   ): Promise<Ledger> {
     const ledger = new Ledger(genesis, options);
     const state = ledger.#state;
@@ -188,6 +199,7 @@ export class Ledger {
       );
     }
     ledger.#height = height;
+    ledger.#timestampMs = options.headTimestampMs ?? genesis.timestampMs;
     return ledger;
   }
 
@@ -230,6 +242,7 @@ export class Ledger {
     const block = decodeBlock(encodeBlock(header, new Uint8Array(0), []));
     const executed: ExecutedBlock = {
       height: 0,
+      timestampMs: this.genesis.timestampMs,
       txIds: [],
       receipts: [],
       txRoot: emptyRoot,
@@ -250,6 +263,14 @@ export class Ledger {
     const height = block.header.height;
     if (height !== this.#height + 1) {
       throw new BlockMismatchError(height, 'height', `expected height ${this.#height + 1}`);
+    }
+    // Maturity is judged by block time: a proposer must not turn the clock back to suit a repayment.
+    if (block.header.timestampMs < this.#timestampMs) {
+      throw new BlockMismatchError(
+        height,
+        'timestampMs',
+        `timestamp ${block.header.timestampMs} is before the previous block's ${this.#timestampMs}`,
+      );
     }
     const { verdicts, txIds } = precomputed ?? (await precomputeBlock(block, this.crypto));
     assert(
@@ -284,6 +305,7 @@ export class Ledger {
     ]);
     const executed: ExecutedBlock = {
       height,
+      timestampMs: block.header.timestampMs,
       txIds,
       receipts,
       txRoot,
@@ -348,17 +370,12 @@ export class Ledger {
       receiptsRoot: executed.receiptsRoot,
       stateRoot: executed.stateRoot,
     };
-    // Only the header changed: patch its bytes in place rather than re-encoding the body.
-    const bytes = draft.bytes.slice();
+    // Only the header changed: patch it into the draft's own bytes (encodeBlock made them for
+    // us), so every view — header, transactions — stays a view of the block's one buffer.
     const headerBytes = encodeBlockHeader(header);
+    const bytes = draft.bytes;
     bytes.set(headerBytes, 0);
-    const block: DecodedBlock = {
-      ...draft,
-      header,
-      headerBytes: bytes.subarray(0, headerBytes.length),
-      hash: blockHash(headerBytes),
-      bytes,
-    };
+    const block: DecodedBlock = { ...draft, header, hash: blockHash(headerBytes) };
     return { bytes, block, executed };
   }
 
@@ -367,6 +384,7 @@ export class Ledger {
     assert(this.#pending === executed, 'Ledger.commit: not the tentative block');
     this.#state.commit();
     this.#height = executed.height;
+    this.#timestampMs = executed.timestampMs;
     this.#pending = undefined;
   }
 

@@ -14,5 +14,10 @@ export async function loadLedger(store: BlockStore, options: LedgerOptions = {})
   if (head === undefined) return undefined;
   const genesisBytes = await store.genesisBytes();
   if (genesisBytes === undefined) throw new StoreCorruptError('the store has a head but no genesis');
-  return Ledger.load(decodeGenesis(genesisBytes), head.height, head.stateRoot, store.stateEntries(), options);
+  const headBlock = await store.blockByHeight(head.height);
+  if (headBlock === undefined) throw new StoreCorruptError(`the head block ${head.height} is missing`);
+  return Ledger.load(decodeGenesis(genesisBytes), head.height, head.stateRoot, store.stateEntries(), {
+    ...options,
+    headTimestampMs: headBlock.header.timestampMs,
+  });
 }

@@ -755,6 +755,12 @@ async function proposedBlock(): Promise<{ block: DecodedBlock; bytes: Uint8Array
   return { block: proposed.block, bytes: proposed.bytes };
 }
 
+/** The proposed test block with another timestamp (its roots do not depend on the time). */
+async function proposedBlockAt(timestampMs: number): Promise<DecodedBlock> {
+  const { block } = await proposedBlock();
+  return decodeBlock(encodeBlock({ ...block.header, timestampMs }, block.previousCertificateBytes, block.txBytes));
+}
+
 describe('applyBlock and execute', () => {
   let good: { block: DecodedBlock; bytes: Uint8Array };
   beforeAll(async () => {
@@ -818,6 +824,24 @@ describe('applyBlock and execute', () => {
     const bytes = encodeBlock(header, good.block.previousCertificateBytes, good.block.txBytes);
     await expect(ledger.applyBlock(decodeBlock(bytes))).rejects.toMatchObject({ field: 'stateRoot' });
     expect(ledger.height).toBe(0);
+  });
+
+  it('execute refuses a block older than its predecessor (timestampMs), before and after a reload', async () => {
+    const ledger = Ledger.fromGenesis(genesis);
+    const older = { ...good.block, header: { ...good.block.header, timestampMs: t0 - 1 } };
+    await expect(ledger.execute(older)).rejects.toMatchObject({ code: 'BLOCK_MISMATCH', field: 'timestampMs' });
+    const later = await proposedBlockAt(t0 + 5_000);
+    ledger.commit(await ledger.applyBlock(later));
+    expect(ledger.height).toBe(1);
+    // A loaded ledger knows its head block's time: the next block may not be older.
+    const fresh = Ledger.fromGenesis(genesis);
+    const entries = (await fresh.genesisBlock()).executed.stateWrites.map(
+      (write) => [write.key, write.value as Uint8Array] as const,
+    );
+    const loaded = await Ledger.load(genesis, 0, fresh.stateRoot, entries, { headTimestampMs: t0 + 5_000 });
+    await expect(loaded.execute(good.block)).rejects.toMatchObject({ field: 'timestampMs' });
+    loaded.commit(await loaded.applyBlock(later));
+    expect(loaded.height).toBe(1);
   });
 
   it('execute refuses a block that is not the next height', async () => {
