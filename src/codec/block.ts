@@ -26,6 +26,7 @@
  */
 import { ByteReader, ByteWriter, concatBytes } from '../bytes.js';
 import { packedHeaderBytes, packedRecordBytes } from '../crypto/ed25519.js';
+import { merkleRoot } from '../crypto/merkle.js';
 import { sha256, sha256Many } from '../crypto/sha256.js';
 import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
@@ -78,20 +79,34 @@ export interface DecodedBlock {
   readonly bytes: Uint8Array;
 }
 
-const txIdsByBlock = new WeakMap<DecodedBlock, readonly Uint8Array[]>();
-
 /**
- * The tx ids of a decoded block (SHA-256 of each transaction's bytes, one batched call),
- * computed once per block object: a block read from a store is hashed to check its tx root,
- * and the same ids then serve its execution.
+ * A block's tx ids and tx root, computed once per decoded block. They are keyed on the block's
+ * `txBytes` array, which a block keeps through every copy made with a spread (a proposal's
+ * final block shares its draft's): the ledger hashes a block's transactions to execute it,
+ * the store checks the same ids and root before writing, and both get the one computation.
+ * The values are shared: callers must not modify them.
  */
-export function blockTxIds(block: DecodedBlock): readonly Uint8Array[] {
-  let ids = txIdsByBlock.get(block);
-  if (ids === undefined) {
-    ids = sha256Many(block.txBytes);
-    txIdsByBlock.set(block, ids);
+const txDigests = new WeakMap<readonly Uint8Array[], { ids: readonly Uint8Array[]; root?: Uint8Array }>();
+
+function digestsOf(block: DecodedBlock): { ids: readonly Uint8Array[]; root?: Uint8Array } {
+  let digests = txDigests.get(block.txBytes);
+  if (digests === undefined) {
+    digests = { ids: sha256Many(block.txBytes) };
+    txDigests.set(block.txBytes, digests);
   }
-  return ids;
+  return digests;
+}
+
+/** The tx ids of a decoded block (SHA-256 of each transaction's bytes, one batched call), computed once. */
+export function blockTxIds(block: DecodedBlock): readonly Uint8Array[] {
+  return digestsOf(block).ids;
+}
+
+/** The RFC 9162 root over a block's tx ids (what `header.txRoot` must be), computed once. */
+export function blockTxRoot(block: DecodedBlock): Uint8Array {
+  const digests = digestsOf(block);
+  digests.root ??= merkleRoot(digests.ids);
+  return digests.root;
 }
 
 /** Canonical header bytes. @throws TypeError/RangeError naming the field. */

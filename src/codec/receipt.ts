@@ -9,6 +9,7 @@
  * ```
  */
 import { ByteReader } from '../bytes.js';
+import { merkleRoot } from '../crypto/merkle.js';
 import { describeValue, requireBytes, requireBytesOfLength } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 
@@ -131,6 +132,26 @@ export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
     out[i * receiptBytes + 32] = receipt.code;
   }
   return out;
+}
+
+const receiptsEncodings = new WeakMap<readonly Receipt[], { bytes: Uint8Array; root: Uint8Array }>();
+
+/**
+ * A block's receipts as canonical bytes (back to back) and their RFC 9162 root (what
+ * `header.receiptsRoot` must be), computed once per receipts array: the ledger computes them
+ * when it executes a block and the store checks and writes the same array. Shared values:
+ * callers must not modify the array or the results.
+ */
+export function receiptsEncoding(receipts: readonly Receipt[]): { bytes: Uint8Array; root: Uint8Array } {
+  let encoding = receiptsEncodings.get(receipts);
+  if (encoding === undefined) {
+    const bytes = encodeReceipts(receipts);
+    const leaves = new Array<Uint8Array>(receipts.length);
+    for (let i = 0; i < leaves.length; i++) leaves[i] = bytes.subarray(i * receiptBytes, (i + 1) * receiptBytes);
+    encoding = { bytes, root: merkleRoot(leaves) };
+    receiptsEncodings.set(receipts, encoding);
+  }
+  return encoding;
 }
 
 /** Decodes receipts written by {@link encodeReceipts}; refuses unknown codes. */

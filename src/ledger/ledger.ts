@@ -15,13 +15,14 @@ import {
   type BlockHeader,
   blockHash,
   blockTxIds,
+  blockTxRoot,
   type DecodedBlock,
   decodeBlock,
   encodeBlock,
   encodeBlockHeader,
 } from '../codec/block.js';
 import { encodeGenesis, type Genesis, genesisHash } from '../codec/genesis.js';
-import { encodeReceipts, type Receipt, receiptBytes } from '../codec/receipt.js';
+import { type Receipt, receiptsEncoding } from '../codec/receipt.js';
 import type { Transaction } from '../codec/transaction.js';
 import { type CryptoBackend, inlineCrypto } from '../crypto/backend.js';
 import { ed25519CheckPublicKey } from '../crypto/ed25519.js';
@@ -65,8 +66,6 @@ export interface ExecutedBlock {
 export interface BlockPrecomputed {
   /** `verifyPackedBatch(block.signatures)`: one byte per transaction, 1 = valid. */
   readonly verdicts: Uint8Array;
-  /** SHA-256 of each transaction's bytes. */
-  readonly txIds: readonly Uint8Array[];
 }
 
 /**
@@ -74,8 +73,9 @@ export interface BlockPrecomputed {
  * from {@link blockTxIds} (hashed once per decoded block, inline: ~1 µs a transaction).
  */
 export async function precomputeBlock(block: DecodedBlock, crypto: CryptoBackend): Promise<BlockPrecomputed> {
-  const verdicts = await crypto.verifyPackedBatch(block.signatures);
-  return { verdicts, txIds: blockTxIds(block) };
+  const verifying = crypto.verifyPackedBatch(block.signatures);
+  blockTxIds(block); // hashed now, while the signatures verify elsewhere
+  return { verdicts: await verifying };
 }
 
 /** A block a proposer built: its bytes, decoded form and (tentative) execution. */
@@ -272,7 +272,8 @@ export class Ledger {
         `timestamp ${block.header.timestampMs} is before the previous block's ${this.#timestampMs}`,
       );
     }
-    const { verdicts, txIds } = precomputed ?? (await precomputeBlock(block, this.crypto));
+    const { verdicts } = precomputed ?? (await precomputeBlock(block, this.crypto));
+    const txIds = blockTxIds(block);
     assert(
       verdicts.length === block.txs.length && txIds.length === block.txs.length,
       'Ledger.execute: precomputed work does not fit the block',
@@ -294,15 +295,8 @@ export class Ledger {
       this.#state.rollback();
       throw error;
     }
-    const receiptsBytes = encodeReceipts(receipts);
-    const receiptLeaves = new Array<Uint8Array>(receipts.length);
-    for (let i = 0; i < receipts.length; i++) {
-      receiptLeaves[i] = receiptsBytes.subarray(i * receiptBytes, (i + 1) * receiptBytes);
-    }
-    const [txRoot, receiptsRoot] = await Promise.all([
-      this.crypto.merkleRoot(txIds),
-      this.crypto.merkleRoot(receiptLeaves),
-    ]);
+    const txRoot = blockTxRoot(block);
+    const receiptsRoot = receiptsEncoding(receipts).root;
     const executed: ExecutedBlock = {
       height,
       timestampMs: block.header.timestampMs,

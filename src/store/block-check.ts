@@ -9,11 +9,11 @@
  */
 import { assert } from '../assert.js';
 import { bytesEqual, toHex } from '../bytes.js';
-import { blockHeaderBytes, blockTxIds, type DecodedBlock, decodeBlock } from '../codec/block.js';
+import { blockHeaderBytes, blockTxIds, blockTxRoot, type DecodedBlock, decodeBlock } from '../codec/block.js';
 import { decodeCertificate } from '../codec/certificate.js';
-import { encodeReceipts, type Receipt, reasonName, receiptBytes } from '../codec/receipt.js';
+import { type Receipt, reasonName, receiptBytes, receiptsEncoding } from '../codec/receipt.js';
 import { merkleRoot } from '../crypto/merkle.js';
-import { sha256, sha256DigestBytes, sha256Many, sha256ManyPacked } from '../crypto/sha256.js';
+import { sha256, sha256DigestBytes } from '../crypto/sha256.js';
 import { describeValue, requireBytes, requireBytesArray } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { blockStateWritesMax, blockTxsMax, stateKeyBytesMax, stateValueBytesMax } from '../limits.js';
@@ -56,8 +56,8 @@ export interface PreparedBlock {
   readonly blockBytes: Uint8Array;
   /** The receipts' canonical bytes, back to back. */
   readonly receiptsBytes: Uint8Array;
-  /** The tx ids, 32 bytes each, back to back. */
-  readonly txIdsPacked: Uint8Array;
+  /** The tx ids, in block order. */
+  readonly txIds: readonly Uint8Array[];
   /** Receipt code of each transaction. */
   readonly codes: Uint8Array;
   /** Each transaction's byte offset in `blockBytes` and its length (the tx index keeps them). */
@@ -156,18 +156,17 @@ export function prepareCommit(commit: BlockCommit, tip: ChainTip): PreparedBlock
   if (certificate !== undefined) checkOwnCertificate(certificate, height, block.hash);
   const stateBytes = checkStateWrites(commit.stateWrites, height);
 
-  // The hashing last, once everything cheap has passed: all tx ids in one batched call.
-  const txIdsPacked = sha256ManyPacked(block.txBytes);
+  // The hashing last, once everything cheap has passed. The ids and roots are computed once
+  // per block object (the ledger that executed this block usually already has them).
+  const txIds = blockTxIds(block);
   for (let i = 0; i < txCount; i++) {
-    const expected = txIdsPacked.subarray(i * sha256DigestBytes, (i + 1) * sha256DigestBytes);
-    if (!bytesEqual(commit.txIds[i] as Uint8Array, expected)) {
+    if (!bytesEqual(commit.txIds[i] as Uint8Array, txIds[i] as Uint8Array)) {
       refuse(height, `txIds[${i}] is not SHA-256 of transaction ${i}'s bytes`);
     }
   }
-  const txRoot = merkleRoot(commit.txIds);
+  const txRoot = blockTxRoot(block);
   if (!bytesEqual(txRoot, header.txRoot)) refuse(height, `the tx root over txIds is ${hex(txRoot)}, not header.txRoot`);
-  const receiptsBytes = encodeReceipts(commit.receipts);
-  const receiptsRoot = merkleRoot(receiptLeaves(receiptsBytes));
+  const { bytes: receiptsBytes, root: receiptsRoot } = receiptsEncoding(commit.receipts);
   if (!bytesEqual(receiptsRoot, header.receiptsRoot)) {
     refuse(height, `the receipts root is ${hex(receiptsRoot)}, not header.receiptsRoot`);
   }
@@ -177,7 +176,7 @@ export function prepareCommit(commit: BlockCommit, tip: ChainTip): PreparedBlock
     stateRoot: header.stateRoot,
     blockBytes: block.bytes,
     receiptsBytes,
-    txIdsPacked,
+    txIds,
     codes,
     txRanges: txRangesOf(block),
     certificate,
@@ -204,7 +203,7 @@ function txRangesOf(block: DecodedBlock): Uint32Array {
 }
 
 /** The receipts' canonical bytes as RFC 9162 leaves (views, one per receipt). */
-function receiptLeaves(receiptsBytes: Uint8Array): Uint8Array[] {
+function _receiptLeaves(receiptsBytes: Uint8Array): Uint8Array[] {
   const leaves = new Array<Uint8Array>(receiptsBytes.length / receiptBytes);
   for (let i = 0; i < leaves.length; i++) leaves[i] = receiptsBytes.subarray(i * receiptBytes, (i + 1) * receiptBytes);
   return leaves;

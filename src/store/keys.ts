@@ -148,15 +148,25 @@ export function decodeHashEntry(bytes: Uint8Array): number {
   return height;
 }
 
+/**
+ * Writes a tx index value at `at` in `target` (little-endian, the layout above); the store
+ * writes a group's entries into one buffer rather than allocating a writer per entry.
+ */
+export function writeTxEntry(target: Uint8Array, at: number, entry: TxEntry): void {
+  const view = new DataView(target.buffer, target.byteOffset + at, txEntryBytes);
+  view.setUint32(0, entry.height % 0x1_0000_0000, true);
+  view.setUint32(4, Math.floor(entry.height / 0x1_0000_0000), true);
+  view.setUint32(8, entry.index, true);
+  view.setUint8(12, entry.code);
+  view.setUint32(13, entry.offset, true);
+  view.setUint32(17, entry.length, true);
+}
+
 /** A tx index value. */
 export function encodeTxEntry(entry: TxEntry): Uint8Array {
-  return new ByteWriter(txEntryBytes)
-    .u53(entry.height)
-    .u32(entry.index)
-    .u8(entry.code)
-    .u32(entry.offset)
-    .u32(entry.length)
-    .finish();
+  const out = new Uint8Array(txEntryBytes);
+  writeTxEntry(out, 0, entry);
+  return out;
 }
 
 /** Reads a tx index value. @throws DecodeError naming the field. */

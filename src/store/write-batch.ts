@@ -9,7 +9,6 @@
  */
 import { toHex } from '../bytes.js';
 import { consumesNonce } from '../codec/receipt.js';
-import { sha256DigestBytes } from '../crypto/sha256.js';
 import type { PreparedBlock } from './block-check.js';
 import { decodeStored } from './chain-reader.js';
 import { asView, databaseCall, type StoreBatchOperation, type Sublevels } from './database.js';
@@ -22,6 +21,8 @@ import {
   heightKey,
   metaKeys,
   type TxEntry,
+  txEntryBytes,
+  writeTxEntry,
 } from './keys.js';
 
 /** A queued write: a checked block (block 0 with the genesis bytes), or a certificate for a block. */
@@ -107,7 +108,7 @@ async function indexTransactions(
   const byId = new Map<string, Slot>();
   for (const block of blocks) {
     for (let i = 0; i < block.codes.length; i++) {
-      const key = block.txIdsPacked.subarray(i * sha256DigestBytes, (i + 1) * sha256DigestBytes);
+      const key = block.txIds[i] as Uint8Array;
       const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
       const code = block.codes[i] as number;
       const entry: TxEntry = {
@@ -126,9 +127,19 @@ async function indexTransactions(
     }
   }
   const unresolved: Slot[] = [];
+  // Every entry of the group in one buffer, each value a view of it.
+  const entries = new Uint8Array(byId.size * txEntryBytes);
+  let at = 0;
   for (const slot of byId.values()) {
     if (slot.consuming !== undefined) {
-      operations.push({ type: 'put', sublevel: sublevels.tx, key: slot.key, value: encodeTxEntry(slot.consuming) });
+      writeTxEntry(entries, at, slot.consuming);
+      operations.push({
+        type: 'put',
+        sublevel: sublevels.tx,
+        key: slot.key,
+        value: entries.subarray(at, at + txEntryBytes),
+      });
+      at += txEntryBytes;
     } else {
       unresolved.push(slot);
     }
