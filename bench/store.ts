@@ -8,15 +8,16 @@
  *   timing: `verify-chain` measures them), with hashes per transaction, against
  *   @ethereumjs/mpt (Ethereum's Merkle Patricia trie) taking the same state writes per block.
  * - Tx lookup by id (`txLocation` + the block's bytes) against a raw `level` get of the same key.
- * - `verify-chain` throughput over the generated store, inline and with a pool of 2 threads.
+ * - `verify-chain` throughput over a 120-block store, inline and with pools of 1 and 2 threads.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMPT } from '@ethereumjs/mpt';
 import { Level } from 'level';
+import type { DecodedBlock } from '../src/codec/block.js';
 import { encodeReceipts } from '../src/codec/receipt.js';
-import { inlineCrypto } from '../src/crypto/backend.js';
+import { type CryptoBackend, inlineCrypto } from '../src/crypto/backend.js';
 import { type BlockPrecomputed, Ledger, type ProposedBlock, precomputeBlock } from '../src/ledger/ledger.js';
 import { signCertificate } from '../src/ledger/quorum.js';
 import { SyntheticConsortium } from '../src/ledger/synthetic.js';
@@ -117,6 +118,7 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
   const { chain, genesis } = await buildChain(txs, total, txs);
   const dir = mkdtempSync(join(tmpdir(), 'cl-bench-store-'));
   const store = await BlockStore.open(join(dir, 'ours'));
+  const coldStore = await BlockStore.open(join(dir, 'ours-cold'));
   // Two raw databases: the chained and the array peer each write every block once.
   const raw = new Level<Uint8Array, Uint8Array>(join(dir, 'raw'), { keyEncoding: 'view', valueEncoding: 'view' });
   const rawArray = new Level<Uint8Array, Uint8Array>(join(dir, 'raw-array'), {
@@ -125,13 +127,31 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
   });
   await rawArray.open();
   await raw.open();
-  await store.initialize(genesis.genesisBytes, {
-    block: genesis.block,
-    txIds: [],
-    receipts: [],
-    stateWrites: genesis.executed.stateWrites,
-    stateRoot: genesis.executed.stateRoot,
+  for (const target of [store, coldStore]) {
+    await target.initialize(genesis.genesisBytes, {
+      block: genesis.block,
+      txIds: [],
+      receipts: [],
+      stateWrites: genesis.executed.stateWrites,
+      stateRoot: genesis.executed.stateRoot,
+    });
+  }
+  // The peers write prepared operations: their timing is the write alone.
+  const rawOpsByBlock = chain.map(rawOps);
+  // Cold commits: fresh arrays, so the store hashes the transactions and roots itself instead
+  // of reusing what the ledger computed when it executed the block.
+  const coldCommits = chain.map((built) => {
+    const { block, executed } = built.proposed;
+    return {
+      block: { ...block, txBytes: [...block.txBytes] },
+      txIds: executed.txIds,
+      receipts: [...executed.receipts],
+      stateWrites: executed.stateWrites,
+      stateRoot: executed.stateRoot,
+      certificate: built.certificate,
+    };
   });
+  let coldNext = 0;
   const bytesPerBlock = chain.reduce((sum, built) => sum + built.proposed.block.bytes.length, 0) / chain.length;
   let oursNext = 0;
   let rawNext = 0;
@@ -142,7 +162,7 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
     'tx',
     [
       {
-        impl: `${oursName} BlockStore.append`,
+        impl: `${oursName} BlockStore.append (after execution)`,
         fn: async () => {
           for (let i = 0; i < blocksPerRound; i++) {
             const built = chain[oursNext++] as Built;
@@ -159,11 +179,18 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
         },
       },
       {
+        impl: `${oursName} BlockStore.append (cold: hashes the block itself)`,
+        fn: async () => {
+          for (let i = 0; i < blocksPerRound; i++)
+            await coldStore.append(coldCommits[coldNext++] as (typeof coldCommits)[number]);
+        },
+      },
+      {
         impl: 'raw level chained batch (same bytes, sync)',
         fn: async () => {
           for (let i = 0; i < blocksPerRound; i++) {
             const batch = raw.batch();
-            for (const op of rawOps(chain[rawNext++] as Built)) {
+            for (const op of rawOpsByBlock[rawNext++] as RawOp[]) {
               if (op.type === 'put') batch.put(op.key, op.value as Uint8Array);
               else batch.del(op.key);
             }
@@ -175,7 +202,7 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
         impl: 'raw level array batch (same bytes, sync)',
         fn: async () => {
           for (let i = 0; i < blocksPerRound; i++) {
-            await rawArray.batch(rawOps(chain[rawArrayNext++] as Built) as never, { sync: true } as never);
+            await rawArray.batch(rawOpsByBlock[rawArrayNext++] as never, { sync: true } as never);
           }
         },
       },
@@ -222,33 +249,59 @@ async function commitCase(txs: number, blocksPerRound: number, rounds: number, n
   );
   notes.push(lookup.note);
   await store.close();
+  await coldStore.close();
   await raw.close();
   await rawArray.close();
 
-  // verify-chain over the store just written.
-  const reopened = await BlockStore.open(join(dir, 'ours'), { create: false });
-  const pool = new CryptoPool({ threads: 2 });
-  await pool.ready();
-  const verifyRows: BenchRow[] = [];
-  for (const [impl, crypto] of [
-    [`${oursName} verify-chain, pool of 2`, pool],
-    [`${oursName} verify-chain, inline`, inlineCrypto],
-  ] as const) {
+  rmSync(dir, { recursive: true, force: true });
+  return [...run.rows, ...lookup.rows];
+}
+
+/**
+ * verify-chain over a stored chain long enough for a steady state (JIT warm, pool started
+ * before the clock as the CLI does): a pool of 2 threads, a pool of 1, and inline, in
+ * alternating rounds.
+ */
+async function verifyCase(blocks: number, txs: number, notes: string[]): Promise<BenchRow[]> {
+  process.stderr.write(`  building ${blocks} blocks of ${txs} txs for verify-chain …\n`);
+  const { chain, genesis } = await buildChain(txs + 2, blocks, txs);
+  const dir = mkdtempSync(join(tmpdir(), 'cl-bench-verify-'));
+  const store = await BlockStore.open(dir);
+  await store.initialize(genesis.genesisBytes, {
+    block: genesis.block,
+    txIds: [],
+    receipts: [],
+    stateWrites: genesis.executed.stateWrites,
+    stateRoot: genesis.executed.stateRoot,
+  });
+  for (const built of chain) {
+    const { block, executed } = built.proposed;
+    void store.append({ ...executed, block, certificate: built.certificate });
+  }
+  await store.close();
+  const reopened = await BlockStore.open(dir, { create: false });
+  const pools = [new CryptoPool({ threads: 2 }), new CryptoPool({ threads: 1 })] as const;
+  await Promise.all(pools.map((pool) => pool.ready()));
+  const verify = (crypto: CryptoBackend) => async () => {
     const report = await verifyChain(reopened, { crypto });
     if (!report.ok) throw new Error(`verify-chain failed: ${report.problem}`);
-    verifyRows.push({
-      case: `verify-chain, ${txs} txs/block`,
-      impl,
-      itemsPerSec: report.txs / (report.durationMs / 1000),
-      unit: 'tx',
-      msPerCall: report.durationMs,
-      note: `${report.txs} txs, ${report.blocks} blocks`,
-    });
-  }
-  await pool.close();
+  };
+  const run = await alternate(
+    `verify-chain, ${txs} txs/block`,
+    txs * blocks,
+    'tx',
+    [
+      { impl: `${oursName} verify-chain, pool of 2`, fn: verify(pools[0]) },
+      { impl: `${oursName} verify-chain, pool of 1`, fn: verify(pools[1]) },
+      { impl: `${oursName} verify-chain, inline`, fn: verify(inlineCrypto) },
+    ],
+    { min: 3, max: 3, quietWanted: 0 },
+  );
+  notes.push(run.note);
+  await Promise.all(pools.map((pool) => pool.close()));
   await reopened.close();
   rmSync(dir, { recursive: true, force: true });
-  return [...run.rows, ...lookup.rows, ...verifyRows];
+  return run.rows;
 }
 
 async function applyCase(txs: number, blocks: number, notes: string[]): Promise<BenchRow[]> {
@@ -258,6 +311,9 @@ async function applyCase(txs: number, blocks: number, notes: string[]): Promise<
   for (const write of (await Ledger.fromGenesis(consortium.genesis).genesisBlock()).executed.stateWrites) {
     await mpt.put(write.key, write.value as Uint8Array);
   }
+  // Fresh copies of the blocks, so applying hashes their transactions (as a replica that
+  // received the bytes does) instead of reusing the ids warmed while the chain was built.
+  const coldBlocks = chain.map((built) => ({ ...built.proposed.block, txBytes: [...built.proposed.block.txBytes] }));
   let next = 0;
   let hashes = 0;
   let ledgerTxs = 0;
@@ -272,8 +328,8 @@ async function applyCase(txs: number, blocks: number, notes: string[]): Promise<
         impl: `${oursName} Ledger.applyBlock (one core)`,
         fn: async () => {
           for (let i = 0; i < perRound; i++) {
-            const built = chain[next++] as Built;
-            const executed = await ledger.applyBlock(built.proposed.block, built.precomputed);
+            const built = chain[next] as Built;
+            const executed = await ledger.applyBlock(coldBlocks[next++] as DecodedBlock, built.precomputed);
             ledger.commit(executed);
             const stats = ledger.lastStateUpdateStats;
             hashes += stats.leafHashes + stats.nodeHashes;
@@ -304,12 +360,20 @@ async function applyCase(txs: number, blocks: number, notes: string[]): Promise<
   return run.rows;
 }
 
+/**
+ * Runs every case; `BENCH_STORE_CASES` (comma-separated: apply, commit, verify) runs some,
+ * for quick re-measurement while working on one of them.
+ */
 export async function run(): Promise<BenchTable> {
+  const wanted = new Set((process.env.BENCH_STORE_CASES ?? 'apply,commit,verify').split(','));
   const notes: string[] = [];
   const rows: BenchRow[] = [];
-  rows.push(...(await applyCase(1000, 12 * 5, notes)));
-  rows.push(...(await commitCase(100, 20, 10, notes)));
-  rows.push(...(await commitCase(1000, 3, 10, notes)));
+  if (wanted.has('apply')) rows.push(...(await applyCase(1000, 12 * 5, notes)));
+  if (wanted.has('commit')) {
+    rows.push(...(await commitCase(100, 40, 12, notes)));
+    rows.push(...(await commitCase(1000, 8, 12, notes)));
+  }
+  if (wanted.has('verify')) rows.push(...(await verifyCase(120, 1000, notes)));
   notes.push(`machine: ${JSON.stringify(machine())}`);
-  return { name: 'store', rows, notes };
+  return { name: wanted.size === 3 ? 'store' : `store-${[...wanted].join('-')}`, rows, notes };
 }

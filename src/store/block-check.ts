@@ -143,9 +143,12 @@ export function prepareCommit(commit: BlockCommit, tip: ChainTip): PreparedBlock
     if (typeof receipt !== 'object' || receipt === null) {
       throw new TypeError(`${where}: expected commit.receipts[${i}] to be a Receipt, got ${describeValue(receipt)}`);
     }
-    requireBytes(receipt.txId, `commit.receipts[${i}].txId`, where);
-    if (!bytesEqual(receipt.txId, commit.txIds[i] as Uint8Array))
-      refuse(height, `receipts[${i}].txId is not txIds[${i}]`);
+    const txId = commit.txIds[i] as Uint8Array;
+    // The same object (as the ledger hands them over) needs no byte comparison.
+    if (receipt.txId !== txId) {
+      requireBytes(receipt.txId, `commit.receipts[${i}].txId`, where);
+      if (!bytesEqual(receipt.txId, txId)) refuse(height, `receipts[${i}].txId is not txIds[${i}]`);
+    }
     if (!Number.isInteger(receipt.code) || reasonName(receipt.code) === undefined) {
       refuse(height, `receipts[${i}].code ${String(receipt.code)} is not a known reason code`);
     }
@@ -160,7 +163,8 @@ export function prepareCommit(commit: BlockCommit, tip: ChainTip): PreparedBlock
   // per block object (the ledger that executed this block usually already has them).
   const txIds = blockTxIds(block);
   for (let i = 0; i < txCount; i++) {
-    if (!bytesEqual(commit.txIds[i] as Uint8Array, txIds[i] as Uint8Array)) {
+    const given = commit.txIds[i] as Uint8Array;
+    if (given !== txIds[i] && !bytesEqual(given, txIds[i] as Uint8Array)) {
       refuse(height, `txIds[${i}] is not SHA-256 of transaction ${i}'s bytes`);
     }
   }

@@ -16,7 +16,6 @@ import {
   decodeTxEntry,
   encodeHashEntry,
   encodeHead,
-  encodeTxEntry,
   type HeadRecord,
   heightKey,
   metaKeys,
@@ -84,12 +83,14 @@ export async function buildGroupBatch(
   return { operations, blocks, head, genesisBytes };
 }
 
-interface Slot {
+/** A tx index entry to write under `key`. */
+interface Occurrence {
   readonly key: Uint8Array;
-  /** The first occurrence in the group that consumed the sender's nonce, if any. */
-  consuming: TxEntry | undefined;
-  /** The first occurrence in the group. */
-  first: TxEntry;
+  readonly entry: TxEntry;
+}
+
+function latin1(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
 /**
@@ -105,11 +106,10 @@ async function indexTransactions(
   sublevels: Sublevels,
   name: string,
 ): Promise<void> {
-  const byId = new Map<string, Slot>();
+  const consuming: Occurrence[] = [];
+  const others: Occurrence[] = [];
   for (const block of blocks) {
     for (let i = 0; i < block.codes.length; i++) {
-      const key = block.txIds[i] as Uint8Array;
-      const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
       const code = block.codes[i] as number;
       const entry: TxEntry = {
         height: block.height,
@@ -118,46 +118,43 @@ async function indexTransactions(
         offset: block.txRanges[2 * i] as number,
         length: block.txRanges[2 * i + 1] as number,
       };
-      const slot = byId.get(id);
-      if (slot === undefined) {
-        byId.set(id, { key, consuming: consumesNonce(code) ? entry : undefined, first: entry });
-      } else if (slot.consuming === undefined && consumesNonce(code)) {
-        slot.consuming = entry;
-      }
+      (consumesNonce(code) ? consuming : others).push({ key: block.txIds[i] as Uint8Array, entry });
     }
   }
-  const unresolved: Slot[] = [];
-  // Every entry of the group in one buffer, each value a view of it.
-  const entries = new Uint8Array(byId.size * txEntryBytes);
-  let at = 0;
-  for (const slot of byId.values()) {
-    if (slot.consuming !== undefined) {
-      writeTxEntry(entries, at, slot.consuming);
-      operations.push({
-        type: 'put',
-        sublevel: sublevels.tx,
-        key: slot.key,
-        value: entries.subarray(at, at + txEntryBytes),
-      });
-      at += txEntryBytes;
-    } else {
-      unresolved.push(slot);
-    }
+  putEntries(consuming, operations, sublevels);
+  if (others.length === 0) return;
+  // The rare path: ids the group saw only in non-consuming refusals, first occurrence each.
+  const consumed = new Set(consuming.map((occurrence) => latin1(occurrence.key)));
+  const firsts = new Map<string, Occurrence>();
+  for (const occurrence of others) {
+    const id = latin1(occurrence.key);
+    if (!consumed.has(id) && !firsts.has(id)) firsts.set(id, occurrence);
   }
+  const unresolved = [...firsts.values()];
   if (unresolved.length === 0) return;
   const stored = await databaseCall(
-    () => sublevels.tx.getMany(unresolved.map((slot) => slot.key)),
+    () => sublevels.tx.getMany(unresolved.map((occurrence) => occurrence.key)),
     'BlockStore.append',
     name,
   );
+  const missing: Occurrence[] = [];
   for (let i = 0; i < unresolved.length; i++) {
-    const slot = unresolved[i] as Slot;
+    const occurrence = unresolved[i] as Occurrence;
     const bytes = stored[i];
     // An earlier entry stays: it is an earlier occurrence, or the one that consumed the nonce.
-    if (bytes !== undefined) {
-      decodeStored(asView(bytes), decodeTxEntry, `the tx index entry of ${toHex(slot.key)}`);
-      continue;
-    }
-    operations.push({ type: 'put', sublevel: sublevels.tx, key: slot.key, value: encodeTxEntry(slot.first) });
+    if (bytes === undefined) missing.push(occurrence);
+    else decodeStored(asView(bytes), decodeTxEntry, `the tx index entry of ${toHex(occurrence.key)}`);
+  }
+  putEntries(missing, operations, sublevels);
+}
+
+/** Puts `occurrences`' entries, encoded into one buffer (each value a view of it). */
+function putEntries(occurrences: readonly Occurrence[], operations: StoreBatchOperation[], sublevels: Sublevels): void {
+  const entries = new Uint8Array(occurrences.length * txEntryBytes);
+  for (let i = 0; i < occurrences.length; i++) {
+    const { key, entry } = occurrences[i] as Occurrence;
+    const at = i * txEntryBytes;
+    writeTxEntry(entries, at, entry);
+    operations.push({ type: 'put', sublevel: sublevels.tx, key, value: entries.subarray(at, at + txEntryBytes) });
   }
 }
