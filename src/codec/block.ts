@@ -25,7 +25,7 @@
  * repacking on the calling thread.
  */
 import { ByteReader, ByteWriter, concatBytes } from '../bytes.js';
-import { packedHeaderBytes, packedRecordBytes } from '../crypto/ed25519.js';
+import { PackedBatchWriter } from '../crypto/ed25519.js';
 import { merkleRoot } from '../crypto/merkle.js';
 import { sha256, sha256Many } from '../crypto/sha256.js';
 import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
@@ -264,26 +264,15 @@ function packSignatures(
   unsignedLengths: Uint32Array,
   messageBytesTotal: number,
 ): Uint8Array {
-  const count = txs.length;
-  const messagesAt = packedHeaderBytes + count * packedRecordBytes;
-  const packed = new Uint8Array(messagesAt + messageBytesTotal);
-  const view = new DataView(packed.buffer);
-  view.setUint32(0, count, true);
-  view.setUint32(4, messageBytesTotal, true);
-  let messageOffset = 0;
-  for (let i = 0; i < count; i++) {
+  const writer = new PackedBatchWriter(txs.length, messageBytesTotal);
+  for (let i = 0; i < txs.length; i++) {
     const tx = txs[i] as Transaction;
-    const at = packedHeaderBytes + i * packedRecordBytes;
     const prefixBytes = signingMessagePrefixBytes(tx.chainId.length);
     const unsignedStart = unsignedStarts[i] as number;
     const unsignedLength = unsignedLengths[i] as number;
-    packed.set(tx.sender, at);
-    packed.set(tx.signature, at + 32);
-    view.setUint32(at + 96, messageOffset, true);
-    view.setUint32(at + 100, prefixBytes + unsignedLength, true);
-    writeSigningMessagePrefix(packed, messagesAt + messageOffset, tx.chainId);
-    packed.set(bytes.subarray(unsignedStart, unsignedStart + unsignedLength), messagesAt + messageOffset + prefixBytes);
-    messageOffset += prefixBytes + unsignedLength;
+    const messageAt = writer.add(tx.sender, tx.signature, prefixBytes + unsignedLength);
+    writeSigningMessagePrefix(writer.packed, messageAt, tx.chainId);
+    writer.packed.set(bytes.subarray(unsignedStart, unsignedStart + unsignedLength), messageAt + prefixBytes);
   }
-  return packed;
+  return writer.packed;
 }

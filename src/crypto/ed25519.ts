@@ -136,6 +136,46 @@ export function checkVerifyItems(
 }
 
 /**
+ * The one writer of the packed batch layout (below, at {@link packVerifyBatch}), shared by
+ * `packVerifyBatch`, `slicePackedBatch` and the block decoder: it allocates the buffer for
+ * `count` records and `messageBytesTotal` message bytes, writes the header, and appends
+ * records in order, each message placed right after the previous one.
+ */
+export class PackedBatchWriter {
+  /** The packed batch (complete once `count` records were added and their messages written). */
+  readonly packed: Uint8Array;
+  readonly #view: DataView;
+  readonly #messagesAt: number;
+  #records = 0;
+  #messageOffset = 0;
+
+  constructor(count: number, messageBytesTotal: number) {
+    this.#messagesAt = packedHeaderBytes + count * packedRecordBytes;
+    this.packed = new Uint8Array(this.#messagesAt + messageBytesTotal);
+    this.#view = new DataView(this.packed.buffer);
+    this.#view.setUint32(0, count, true);
+    this.#view.setUint32(4, messageBytesTotal, true);
+  }
+
+  /**
+   * Appends a record for a 32-byte key and a 64-byte signature (both already checked) whose
+   * message is `messageLength` bytes; returns the offset in `packed` where the caller writes
+   * those message bytes.
+   */
+  add(publicKey: Uint8Array, signature: Uint8Array, messageLength: number): number {
+    const at = packedHeaderBytes + this.#records * packedRecordBytes;
+    this.packed.set(publicKey, at);
+    this.packed.set(signature, at + 32);
+    this.#view.setUint32(at + 96, this.#messageOffset, true);
+    this.#view.setUint32(at + 100, messageLength, true);
+    const messageAt = this.#messagesAt + this.#messageOffset;
+    this.#records++;
+    this.#messageOffset += messageLength;
+    return messageAt;
+  }
+}
+
+/**
  * Packs batch items into one buffer that {@link verifyPackedBatch} verifies without looking
  * at the objects again (a worker pool packs on the caller's thread and ships the bytes).
  *
@@ -154,24 +194,10 @@ export function checkVerifyItems(
 export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array {
   const where = 'packVerifyBatch';
   const messageBytesTotal = checkVerifyItems(items, where, ed25519BatchItemsMax, ed25519BatchMessageBytesMax);
-  const count = items.length;
-  const messagesAt = packedHeaderBytes + count * packedRecordBytes;
-  const packed = new Uint8Array(messagesAt + messageBytesTotal);
-  const view = new DataView(packed.buffer);
-  view.setUint32(0, count, true);
-  view.setUint32(4, messageBytesTotal, true);
-  let messageOffset = 0;
-  for (let i = 0; i < count; i++) {
-    const item = items[i] as Ed25519BatchItem;
-    const at = packedHeaderBytes + i * packedRecordBytes;
-    packed.set(item.publicKey, at);
-    packed.set(item.signature, at + 32);
-    view.setUint32(at + 96, messageOffset, true);
-    view.setUint32(at + 100, item.message.length, true);
-    packed.set(item.message, messagesAt + messageOffset);
-    messageOffset += item.message.length;
-  }
-  return packed;
+  const writer = new PackedBatchWriter(items.length, messageBytesTotal);
+  for (const item of items)
+    writer.packed.set(item.message, writer.add(item.publicKey, item.signature, item.message.length));
+  return writer.packed;
 }
 
 /**
@@ -225,27 +251,15 @@ export function slicePackedBatch(packed: Uint8Array, start: number, end: number)
   let messageBytesTotal = 0;
   for (let i = start; i < end; i++)
     messageBytesTotal += view.getUint32(packedHeaderBytes + i * packedRecordBytes + 100, true);
-  const messagesAt = packedHeaderBytes + sliceCount * packedRecordBytes;
-  const slice = new Uint8Array(messagesAt + messageBytesTotal);
-  const sliceView = new DataView(slice.buffer);
-  sliceView.setUint32(0, sliceCount, true);
-  sliceView.setUint32(4, messageBytesTotal, true);
-  let messageOffset = 0;
+  const writer = new PackedBatchWriter(sliceCount, messageBytesTotal);
   for (let i = start; i < end; i++) {
     const from = packedHeaderBytes + i * packedRecordBytes;
-    const to = packedHeaderBytes + (i - start) * packedRecordBytes;
-    slice.set(packed.subarray(from, from + 96), to);
     const offset = view.getUint32(from + 96, true);
     const length = view.getUint32(from + 100, true);
-    sliceView.setUint32(to + 96, messageOffset, true);
-    sliceView.setUint32(to + 100, length, true);
-    slice.set(
-      packed.subarray(sourceMessagesAt + offset, sourceMessagesAt + offset + length),
-      messagesAt + messageOffset,
-    );
-    messageOffset += length;
+    const messageAt = writer.add(packed.subarray(from, from + 32), packed.subarray(from + 32, from + 96), length);
+    writer.packed.set(packed.subarray(sourceMessagesAt + offset, sourceMessagesAt + offset + length), messageAt);
   }
-  return slice;
+  return writer.packed;
 }
 
 /**

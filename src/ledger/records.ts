@@ -193,3 +193,11 @@ export function decodeAttestation(bytes: Uint8Array): Attestation {
   reader.end('attestation');
   return attestation;
 }
+
+/** State keys of the records, for `Ledger.proveState` and the CLI. */
+export const stateKeys = {
+  account: (publicKey: Uint8Array): Uint8Array => stateKey(stateKinds.account, publicKey),
+  receivable: (receivableId: Uint8Array): Uint8Array => stateKey(stateKinds.receivable, receivableId),
+  invoice: (commitment: Uint8Array): Uint8Array => stateKey(stateKinds.invoice, commitment),
+  attestation: (attestationId: Uint8Array): Uint8Array => stateKey(stateKinds.attestation, attestationId),
+};

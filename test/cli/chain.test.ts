@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/program.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeStateProof, verifyStateProof } from '../../src/ledger/state-tree.js';
 import { SyntheticConsortium } from '../../src/ledger/synthetic.js';
+import { captureCliOutput, captured, runCli } from '../support/cli.js';
 
 const sha = (...parts: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
 /** RFC 9162 §2.1.1, written out independently of the library. */
@@ -23,30 +23,9 @@ function rfc9162Root(leaves: Buffer[]): Buffer {
   return sha(Buffer.of(1), rfc9162Root(leaves.slice(0, k)), rfc9162Root(leaves.slice(k)));
 }
 
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  process.exitCode = undefined;
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    out.push(args.join(' '));
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err.push(String(chunk));
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-const run = async (...args: string[]): Promise<number> => {
-  await main(['node', 'consortium-ledger', ...args]);
-  return Number(process.exitCode ?? 0);
-};
-const jsonOut = (): Record<string, unknown> => JSON.parse(out.join('\n')) as Record<string, unknown>;
+captureCliOutput();
+const run = runCli;
+const jsonOut = (): Record<string, unknown> => JSON.parse(captured.out.join('\n')) as Record<string, unknown>;
 
 const root = mkdtempSync(join(tmpdir(), 'cl-chain-cli-'));
 const data = join(root, 'store');
@@ -57,17 +36,17 @@ describe('chain commands', () => {
     expect(
       await run('generate', '--data', data, '--blocks', '3', '--txs-per-block', '40', '--seed', '9', '--log-commits'),
     ).toBe(0);
-    expect(out.filter((line) => /^committed \d+ [0-9a-f]{64}$/.test(line))).toHaveLength(4);
-    out = [];
+    expect(captured.out.filter((line) => /^committed \d+ [0-9a-f]{64}$/.test(line))).toHaveLength(4);
+    captured.out = [];
     expect(
       await run('generate', '--data', data, '--blocks', '2', '--txs-per-block', '40', '--seed', '9', '--log-commits'),
     ).toBe(0);
-    expect(out.map((line) => line.split(' ')[1])).toEqual(['4', '5']);
+    expect(captured.out.map((line) => line.split(' ')[1])).toEqual(['4', '5']);
   });
 
   it('generate refuses to continue a store made from another seed (exit 2)', async () => {
     expect(await run('generate', '--data', data, '--blocks', '1', '--txs-per-block', '1', '--seed', '10')).toBe(2);
-    expect(err.join('')).toMatch(/not generated with --seed 10/);
+    expect(captured.err.join('')).toMatch(/not generated with --seed 10/);
   });
 
   it('verify-chain passes an intact store with the documented JSON fields', async () => {
@@ -94,7 +73,7 @@ describe('chain commands', () => {
     expect(block.header.slice(85 * 2, 117 * 2)).toBe(block.txRoot);
     expect(block.header.slice(9 * 2, 41 * 2)).toBe(block.previousHash);
     expect(block.txs.every((tx) => tx.status === 'applied')).toBe(true);
-    out = [];
+    captured.out = [];
     expect(await run('block', '2', '--data', data, '--json')).toBe(0);
     expect((jsonOut() as { hash: string }).hash).toBe(block.previousHash);
   });
@@ -102,7 +81,7 @@ describe('chain commands', () => {
   it('tx --json gives an RFC 9162 inclusion proof that verifies against the header bytes', async () => {
     await run('block', '4', '--data', data, '--json');
     const txId = (jsonOut() as { txs: { id: string }[] }).txs[17]?.id as string;
-    out = [];
+    captured.out = [];
     expect(await run('tx', txId, '--data', data, '--json')).toBe(0);
     const tx = jsonOut() as {
       header: string;
@@ -142,7 +121,7 @@ describe('chain commands', () => {
     const stateRoot = new Uint8Array(Buffer.from(present.stateRoot, 'hex'));
     expect(verifyStateProof(stateRoot, keyBytes, new Uint8Array(Buffer.from(present.value, 'hex')), proof)).toBe(true);
     expect(verifyStateProof(stateRoot, keyBytes, undefined, proof)).toBe(false);
-    out = [];
+    captured.out = [];
     expect(await run('state', `receivable:${'ab'.repeat(32)}`, '--data', data, '--prove', '--json')).toBe(0);
     const absent = jsonOut() as { present: boolean; verified: boolean; stateRoot: string };
     expect(absent).toMatchObject({ present: false, verified: true, stateRoot: present.stateRoot });
@@ -150,7 +129,7 @@ describe('chain commands', () => {
 
   it('bad usage and missing things exit 2 or 1 with a message', async () => {
     expect(await run('verify-chain', join(root, 'nothing-here'))).toBe(2);
-    expect(err.join('')).toMatch(/no block store/);
+    expect(captured.err.join('')).toMatch(/no block store/);
     expect(await run('block', '99', '--data', data)).toBe(1);
     expect(await run('tx', 'zz', '--data', data)).toBe(2);
     expect(await run('tx', 'ab'.repeat(32), '--data', data)).toBe(1);
