@@ -6,6 +6,8 @@
  * module, which loads synchronously on import; `CryptoPool`, the same API over worker
  * threads; `CryptoBackend`, the interface both implement), the canonical codec, the
  * supply-chain-finance ledger with its authenticated state, and the LevelDB block store.
+ *
+ * @packageDocumentation
  */
 
 export { bytesEqual, fromHex, toHex } from './bytes.js';
@@ -99,6 +101,7 @@ export {
   type BlockPrecomputed,
   type ExecutedBlock,
   Ledger,
+  type LedgerLoadOptions,
   type LedgerOptions,
   type ProposalFields,
   type ProposedBlock,
@@ -115,10 +118,11 @@ export {
   type StateChange,
   type StateProof,
   StateTree,
+  type StateUpdateStats,
   stateEmptyRoot,
   verifyStateProof,
 } from './ledger/state-tree.js';
-export { SyntheticConsortium, type SyntheticMember } from './ledger/synthetic.js';
+export { type NonceSource, SyntheticConsortium, type SyntheticMember } from './ledger/synthetic.js';
 export * as limits from './limits.js';
 export {
   CryptoPool,

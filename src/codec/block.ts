@@ -48,19 +48,29 @@ export const certificateBytesMax = 1 + 8 + 32 + 8 + 2 + 96 * certificateSignatur
 
 /** A block header (see the layout above). */
 export interface BlockHeader {
+  /** Position in the chain: 0 for the genesis block, then one more per block. */
   readonly height: number;
+  /** Hash of the block at `height − 1`; for block 0, SHA-256 of the genesis bytes. */
   readonly previousHash: Uint8Array;
+  /** The proposer's time, ms since the Unix epoch; never earlier than the previous block's. */
   readonly timestampMs: number;
+  /** The proposer's 32-byte public key (zeros for block 0). */
   readonly proposer: Uint8Array;
+  /** Number of transactions in the block (at most `limits.blockTxsMax`). */
   readonly txCount: number;
+  /** RFC 9162 root over the 32-byte tx ids in block order, so each tx has a standard inclusion proof. */
   readonly txRoot: Uint8Array;
+  /** RFC 9162 root over the 33-byte receipts (`txId ‖ reason code`) in block order. */
   readonly receiptsRoot: Uint8Array;
+  /** Root of the authenticated state after applying the block (see {@link StateTree}). */
   readonly stateRoot: Uint8Array;
+  /** SHA-256 of the previous block's commit certificate, carried in this block (zeros if none). */
   readonly previousCertificateHash: Uint8Array;
 }
 
 /** A decoded block: its parts, their canonical bytes (views into the input) and the packed signatures. */
 export interface DecodedBlock {
+  /** The decoded header. */
   readonly header: BlockHeader;
   /** The 213 canonical header bytes. */
   readonly headerBytes: Uint8Array;
@@ -70,6 +80,7 @@ export interface DecodedBlock {
   readonly previousCertificate: CommitCertificate | null;
   /** Its canonical bytes (empty when null). */
   readonly previousCertificateBytes: Uint8Array;
+  /** The decoded transactions, in block order. */
   readonly txs: readonly Transaction[];
   /** Each transaction's canonical bytes, in block order. */
   readonly txBytes: readonly Uint8Array[];

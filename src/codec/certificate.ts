@@ -24,14 +24,19 @@ import { codecVersion, requireChainId, writeChainId } from './transaction.js';
 
 /** One member's vote in a certificate. */
 export interface CommitSignature {
+  /** The voting validator's 32-byte Ed25519 public key. */
   readonly publicKey: Uint8Array;
+  /** Its 64-byte Ed25519 signature over {@link commitVoteMessage} for the certified block. */
   readonly signature: Uint8Array;
 }
 
 /** A commit certificate. */
 export interface CommitCertificate {
+  /** Height of the committed block. */
   readonly height: number;
+  /** Hash of the committed block (SHA-256 of its header bytes). */
   readonly blockHash: Uint8Array;
+  /** The PBFT view the block committed in; part of every vote's signed message. */
   readonly view: number;
   /** Strictly ascending by public key. */
   readonly signatures: readonly CommitSignature[];

@@ -24,8 +24,11 @@ import { codecVersion, readChainId, requireChainId, writeChainId } from './trans
 
 /** One founding member of a consortium. */
 export interface GenesisMember {
+  /** What the member may do on the ledger (see {@link rolePermits}). */
   readonly role: Role;
+  /** Display name, 1..64 bytes of UTF-8; recorded in its account, not used for identity. */
   readonly name: string;
+  /** The member's 32-byte Ed25519 public key: its account id and its signing key. */
   readonly publicKey: Uint8Array;
   /** Opening settlement-token balance. */
   readonly balance: number;
@@ -35,7 +38,9 @@ export interface GenesisMember {
 
 /** A consortium's genesis. */
 export interface Genesis {
+  /** The chain's name, 1..32 characters of `[a-z0-9._-]`; every signature covers it, so none replays on another chain. */
   readonly chainId: string;
+  /** The consortium's start time, ms since the Unix epoch (block 0's time). */
   readonly timestampMs: number;
   /** Strictly ascending by public key. */
   readonly members: readonly GenesisMember[];

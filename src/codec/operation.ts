@@ -44,34 +44,88 @@ export type FreezeTarget = 'account' | 'receivable';
 
 /** One supply-chain-finance operation (a transaction's payload). */
 export type Operation =
-  | { readonly type: 'register'; readonly role: Role; readonly name: string; readonly publicKey: Uint8Array }
-  | { readonly type: 'transfer'; readonly to: Uint8Array; readonly amount: number }
   | {
-      readonly type: 'issueReceivable';
-      readonly buyer: Uint8Array;
+      /** Admits a participant (regulator only). */
+      readonly type: 'register';
+      /** The role the new account gets. */
+      readonly role: Role;
+      /** Display name, 1..64 bytes of UTF-8. */
+      readonly name: string;
+      /** The new account's 32-byte Ed25519 key; undecodable and small-order keys are refused. */
+      readonly publicKey: Uint8Array;
+    }
+  | {
+      /** Moves settlement tokens from the sender to another account. */
+      readonly type: 'transfer';
+      /** The receiving account's public key. */
+      readonly to: Uint8Array;
+      /** Tokens to move, 1..`limits.amountMax`. */
       readonly amount: number;
+    }
+  | {
+      /** A supplier bills a buyer; the new receivable's id is this transaction's id. */
+      readonly type: 'issueReceivable';
+      /** The billed account's public key (its role must be `buyer`). */
+      readonly buyer: Uint8Array;
+      /** The amount owed, 1..`limits.amountMax`: the receivable's face amount. */
+      readonly amount: number;
+      /** Maturity, ms since the Unix epoch: repayment is refused in blocks timed before it. */
       readonly dueTimeMs: number;
       /** SHA-256(salt ‖ invoice document): the invoice stays off-chain. */
       readonly invoiceCommitment: Uint8Array;
     }
-  | { readonly type: 'acceptReceivable'; readonly receivableId: Uint8Array }
   | {
-      readonly type: 'attestShipment';
+      /** The buyer confirms the debt of an issued receivable. */
+      readonly type: 'acceptReceivable';
+      /** Id of the receivable (of its issuing transaction). */
       readonly receivableId: Uint8Array;
+    }
+  | {
+      /** A logistics member records a shipment against a receivable (evidence, not a transfer). */
+      readonly type: 'attestShipment';
+      /** Id of the receivable the shipment delivers. */
+      readonly receivableId: Uint8Array;
+      /** The carrier's shipment reference, 1..64 bytes of UTF-8. */
       readonly shipmentId: string;
       /** SHA-256 of the IoT sensor record. */
       readonly sensorRecordHash: Uint8Array;
+      /** When the goods shipped, ms since the Unix epoch. */
       readonly shippedTimeMs: number;
     }
   | {
+      /** The holder assigns part of an accepted receivable to a lower-tier supplier. */
       readonly type: 'splitReceivable';
+      /** Id of the receivable to split (a root or an earlier part). */
       readonly receivableId: Uint8Array;
+      /** The supplier that receives the new part. */
       readonly to: Uint8Array;
+      /** The new part's amount, less than the split receivable's amount. */
       readonly amount: number;
     }
-  | { readonly type: 'financeReceivable'; readonly receivableId: Uint8Array; readonly price: number }
-  | { readonly type: 'repayReceivable'; readonly receivableId: Uint8Array }
-  | { readonly type: 'setFrozen'; readonly target: FreezeTarget; readonly id: Uint8Array; readonly frozen: boolean };
+  | {
+      /** A bank pays the holder `price` and becomes the holder. */
+      readonly type: 'financeReceivable';
+      /** Id of the receivable (root or part) to finance. */
+      readonly receivableId: Uint8Array;
+      /** What the bank pays, 1..the receivable's amount (the difference is its discount). */
+      readonly price: number;
+    }
+  | {
+      /** At maturity the buyer pays every part's holder its amount. */
+      readonly type: 'repayReceivable';
+      /** Id of the root receivable (the one the supplier issued). */
+      readonly receivableId: Uint8Array;
+    }
+  | {
+      /** The regulator freezes or unfreezes an account or a receivable. */
+      readonly type: 'setFrozen';
+      /** Whether `id` names an account or a receivable. */
+      readonly target: FreezeTarget;
+      /** The account's public key or the receivable's id. */
+      readonly id: Uint8Array;
+      /** `true` to freeze, `false` to unfreeze. */
+      readonly frozen: boolean;
+    };
 
 /** The operation type names. */
 export type OperationType = Operation['type'];

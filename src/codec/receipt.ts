@@ -18,6 +18,7 @@ import { DecodeError } from '../errors.js';
  * receipts: never renumber, only append.
  */
 export const reasonCodes = {
+  /** Applied: the operation took effect. */
   ok: 0,
   /** The signature does not verify (ZIP-215) for the sender's key. */
   badSignature: 1,
@@ -92,7 +93,9 @@ export const receiptBytes = 33;
 
 /** The outcome of one transaction in a block. */
 export interface Receipt {
+  /** The transaction's id: SHA-256 of its canonical bytes. */
   readonly txId: Uint8Array;
+  /** `reasonCodes.ok` (0) if applied, else why it was refused. */
   readonly code: ReasonCode;
 }
 

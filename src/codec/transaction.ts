@@ -36,6 +36,7 @@ export interface UnsignedTransaction {
   readonly sender: Uint8Array;
   /** Per-sender sequence number: the first transaction of a sender has nonce 1. */
   readonly nonce: number;
+  /** What the transaction does; its type byte and payload follow the sender and nonce. */
   readonly op: Operation;
 }
 

@@ -26,8 +26,11 @@ export const ed25519SignatureBytes = 64;
 
 /** One item of a batch: the same three inputs as {@link ed25519Verify}. */
 export interface Ed25519BatchItem {
+  /** The signer's 32-byte public key (any encoding ZIP-215 accepts, canonical or not). */
   readonly publicKey: Uint8Array;
+  /** The signed message, of any length (a batch's messages total at most `limits.ed25519BatchMessageBytesMax`). */
   readonly message: Uint8Array;
+  /** The 64-byte signature `R ‖ S`. */
   readonly signature: Uint8Array;
 }
 
@@ -341,7 +344,12 @@ function privateKeyFromSeed(seed: Uint8Array) {
  *
  * @returns the 32-byte public key and the 32-byte secret seed.
  */
-export function ed25519GenerateKeyPair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
+export function ed25519GenerateKeyPair(): {
+  /** The 32-byte public key, as `ed25519Verify` takes it. */
+  publicKey: Uint8Array;
+  /** The 32-byte secret seed (RFC 8032 §5.1.5), as `ed25519Sign` takes it; keep it private. */
+  secretKey: Uint8Array;
+} {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const spki = publicKey.export({ format: 'der', type: 'spki' });
   const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });

@@ -7,7 +7,9 @@ import { ConsortiumLedgerError } from '../errors.js';
  * as it was before the block. `field` names the first header field that did not match.
  */
 export class BlockMismatchError extends ConsortiumLedgerError {
+  /** The first header field that did not match (`'txRoot'`, `'height'`, `'timestampMs'` …). */
   readonly field: string;
+  /** Height of the refused block, as its header states it. */
   readonly height: number;
 
   constructor(height: number, field: string, message: string) {

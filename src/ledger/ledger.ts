@@ -69,8 +69,11 @@ const zeroHash = new Uint8Array(32);
 
 /** The supply-chain-finance ledger. */
 export class Ledger {
+  /** The genesis the ledger started from. */
   readonly genesis: Genesis;
+  /** The genesis's chain id; transactions naming another are refused (`wrongChain`). */
   readonly chainId: string;
+  /** Where the ledger verifies signatures and hashes batches (`options.crypto`, default inline). */
   readonly crypto: CryptoBackend;
   readonly #state = new LedgerState();
   readonly #tree = new StateTree();
@@ -176,7 +179,14 @@ export class Ledger {
   }
 
   /** Block 0 and the whole genesis state, for a new store. */
-  async genesisBlock(): Promise<{ genesisBytes: Uint8Array; block: DecodedBlock; executed: ExecutedBlock }> {
+  async genesisBlock(): Promise<{
+    /** The canonical genesis bytes; block 0's `previousHash` is their SHA-256. */
+    genesisBytes: Uint8Array;
+    /** Block 0: no transactions, the genesis state's root. */
+    block: DecodedBlock;
+    /** Its execution: every genesis account as a state write. */
+    executed: ExecutedBlock;
+  }> {
     assert(this.#height === 0 && this.#pending === undefined, 'Ledger.genesisBlock: only at height 0');
     const genesisBytes = encodeGenesis(this.genesis);
     const emptyRoot = await this.crypto.merkleRoot([]);

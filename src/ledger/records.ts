@@ -32,26 +32,41 @@ const statuses: readonly ReceivableStatus[] = ['issued', 'accepted', 'financed',
 
 /** A participant's account. */
 export interface Account {
+  /** Which operations the account may sign (see {@link rolePermits}). */
   role: Role;
+  /** Display name given at registration or in the genesis. */
   name: string;
+  /** Settlement tokens held. */
   balance: number;
   /** The nonce of the sender's last accepted transaction (0 before the first). */
   nonce: number;
+  /** Frozen by the regulator: it signs nothing that takes effect and nothing leaves it. */
   frozen: boolean;
 }
 
 /** A receivable (or a part split from one). */
 export interface Receivable {
+  /** Id of the issued receivable this one was split from; its own id on a root. */
   rootId: Uint8Array;
+  /** The supplier that issued the root. */
   issuer: Uint8Array;
+  /** The account that owes the money and repays it at maturity. */
   buyer: Uint8Array;
+  /** Who is paid at repayment: the issuer, a supplier it was split to, or the bank that financed it. */
   holder: Uint8Array;
+  /** This receivable's current share of the debt (a split moves part of it to the new part). */
   amount: number;
+  /** The invoice's whole amount, the same on the root and every part. */
   faceAmount: number;
+  /** Maturity, ms since the Unix epoch: the buyer may repay from the first block timed at or after it. */
   dueTimeMs: number;
+  /** The root's salted SHA-256 commitment to the off-chain invoice. */
   invoiceCommitment: Uint8Array;
+  /** Where it is in its life cycle; a split part starts `accepted`. */
   status: ReceivableStatus;
+  /** Frozen by the regulator; a part is also blocked while its root is frozen. */
   frozen: boolean;
+  /** Number of shipment attestations recorded against it (at most 65,535). */
   attestations: number;
   /** On a root: the ids of the parts split from it, in order. Empty on a part. */
   parts: Uint8Array[];
@@ -59,16 +74,23 @@ export interface Receivable {
 
 /** The record of an invoice commitment: which receivable it backs, how much of it is financed. */
 export interface InvoiceRecord {
+  /** Id of the root receivable the commitment backs (one receivable per commitment). */
   rootId: Uint8Array;
+  /** Sum of the amounts of its financed parts; never above the face amount. */
   financedAmount: number;
 }
 
 /** A logistics attestation that the goods behind a receivable moved. */
 export interface Attestation {
+  /** Id of the receivable the shipment delivers. */
   receivableId: Uint8Array;
+  /** Public key of the logistics member that signed the attestation. */
   attester: Uint8Array;
+  /** The carrier's shipment reference. */
   shipmentId: string;
+  /** SHA-256 of the IoT sensor record (the record stays off-chain). */
   sensorRecordHash: Uint8Array;
+  /** When the goods shipped, ms since the Unix epoch, as attested. */
   shippedTimeMs: number;
 }
 
@@ -196,8 +218,12 @@ export function decodeAttestation(bytes: Uint8Array): Attestation {
 
 /** State keys of the records, for `Ledger.proveState` and the CLI. */
 export const stateKeys = {
+  /** Key of the account of `publicKey`. */
   account: (publicKey: Uint8Array): Uint8Array => stateKey(stateKinds.account, publicKey),
+  /** Key of a receivable or part, by the id of the transaction that created it. */
   receivable: (receivableId: Uint8Array): Uint8Array => stateKey(stateKinds.receivable, receivableId),
+  /** Key of the record of an invoice commitment. */
   invoice: (commitment: Uint8Array): Uint8Array => stateKey(stateKinds.invoice, commitment),
+  /** Key of a shipment attestation, by the id of the attesting transaction. */
   attestation: (attestationId: Uint8Array): Uint8Array => stateKey(stateKinds.attestation, attestationId),
 };

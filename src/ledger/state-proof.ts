@@ -50,7 +50,12 @@ export interface StateProof {
   /** Sibling hashes from the root downward: siblings[i] is the sibling at depth i+1 on the key's path. */
   readonly siblings: readonly Uint8Array[];
   /** The leaf at the end of the path: for presence, the key's own; for absence, another key's leaf sharing the path, or null for an empty slot. */
-  readonly leaf: { readonly keyHash: Uint8Array; readonly valueHash: Uint8Array } | null;
+  readonly leaf: {
+    /** SHA-256 of the leaf's key: the path it sits on. */
+    readonly keyHash: Uint8Array;
+    /** SHA-256 of the leaf's value. */
+    readonly valueHash: Uint8Array;
+  } | null;
 }
 
 /**

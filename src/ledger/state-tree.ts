@@ -67,7 +67,9 @@ const depthMax = 256;
 
 /** One change to the state map: set `key` to `value`, or delete it when `value` is undefined. */
 export interface StateChange {
+  /** The state key (any bytes; the tree places it by SHA-256 of the key). */
   readonly key: Uint8Array;
+  /** The new value bytes, or `undefined` to delete the key. */
   readonly value: Uint8Array | undefined;
 }
 

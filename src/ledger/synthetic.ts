@@ -21,12 +21,19 @@ import { Prng } from '../prng.js';
 
 /** A member with its secret key (synthetic: derived from the seed, never for real use). */
 export interface SyntheticMember extends GenesisMember {
+  /** The member's 32-byte Ed25519 secret seed, derived from the consortium's seed. */
   readonly secretKey: Uint8Array;
 }
 
 /** A ledger's view the stream needs to resume: each account's last nonce. */
 export interface NonceSource {
-  account(publicKey: Uint8Array): { readonly nonce: number } | undefined;
+  /** The account of `publicKey`, if registered (a `Ledger` is one). */
+  account(publicKey: Uint8Array):
+    | {
+        /** The nonce of the account's last accepted transaction (0 before the first). */
+        readonly nonce: number;
+      }
+    | undefined;
 }
 
 const openingBalance = 1_000_000_000_000;
@@ -51,7 +58,9 @@ type Step = () => { member: SyntheticMember; op: Operation };
 
 /** A seeded synthetic consortium and its transaction stream. */
 export class SyntheticConsortium {
+  /** The seed every key and every generated transaction derives from (same seed, same stream). */
   readonly seed: number;
+  /** The consortium's genesis: its members' public parts, chain id and start time. */
   readonly genesis: Genesis;
   /** Members in genesis order (ascending public key). */
   readonly members: readonly SyntheticMember[];

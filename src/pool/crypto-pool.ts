@@ -390,10 +390,10 @@ export class CryptoPool implements CryptoBackend {
    * Verifies Ed25519 signatures with ZIP-215 semantics: the same verdicts as
    * `ed25519VerifyBatch`/`ed25519Verify` for every item, invalid items found exactly.
    *
-   * Up to {@link verifyInlineItemsMax} items are verified inline; larger batches are cut into
-   * {@link verifyChunkCount} chunks (one per thread at least, about
-   * {@link verifyChunkItemsTarget} items each, none below {@link verifyChunkItemsMin}), each
-   * batch-verified in a worker.
+   * Up to `verifyInlineItemsMax` items are verified inline; larger batches are cut into
+   * chunks (one per thread at least, about `verifyChunkItemsTarget` items each, none below
+   * `verifyChunkItemsMin`), each batch-verified in a worker. (These tuning constants, with
+   * the measurements behind them, are at the top of src/pool/crypto-pool.ts.)
    *
    * @returns one verdict per item, in order.
    * @throws TypeError/RangeError naming the item and field on malformed input (the same checks
@@ -467,8 +467,8 @@ export class CryptoPool implements CryptoBackend {
 
   /**
    * SHA-256 of each message: the same digests as `sha256Many`. Small calls (up to
-   * {@link sha256InlineBlocksMax} 64-byte blocks of work) run inline; larger ones are split
-   * by work into chunks of at least {@link sha256ChunkBlocksMin} blocks.
+   * `sha256InlineBlocksMax` 64-byte blocks of work) run inline; larger ones are split
+   * by work into chunks of at least `sha256ChunkBlocksMin` blocks.
    *
    * @returns one 32-byte digest per message, in order (views into a few shared buffers).
    * @throws TypeError/RangeError as `sha256Many` does; rejects like {@link verifyBatch}.
@@ -519,8 +519,8 @@ export class CryptoPool implements CryptoBackend {
    * point the RFC recursion takes over n > 2^k leaves is a multiple of 2^k, so the recursion
    * over the leaves becomes the same recursion over the subtree roots.
    *
-   * Up to {@link merkleInlineLeavesMax} leaves run inline; subtrees have at least
-   * {@link merkleChunkLeavesMin} leaves.
+   * Up to `merkleInlineLeavesMax` leaves run inline; subtrees have at least
+   * `merkleChunkLeavesMin` leaves.
    *
    * @throws TypeError/RangeError as `merkleRoot` does; rejects like {@link verifyBatch}.
    */

@@ -22,7 +22,9 @@ import { txEntryBytes } from './keys.js';
 
 /** One state change a block's execution produced: set `key` to `value`, or delete it (`undefined`). */
 export interface StateWrite {
+  /** The state key (kind byte ‖ 32-byte id, see `stateKeys`). */
   readonly key: Uint8Array;
+  /** Its new value bytes, or `undefined` to delete it. */
   readonly value: Uint8Array | undefined;
 }
 

@@ -46,8 +46,11 @@ export type { StoreDatabase } from './database.js';
 
 /** The acknowledged head: the last durable block's height and hash, and the state root after it. */
 export interface StoreHead {
+  /** Height of the last durable block. */
   readonly height: number;
+  /** Its hash: what the next block's `previousHash` must be. */
   readonly hash: Uint8Array;
+  /** The state root after it, as its header states it. */
   readonly stateRoot: Uint8Array;
 }
 
@@ -300,7 +303,15 @@ export class BlockStore {
    * consumed its sender's nonce (applied, or refused by a rule), or of its first occurrence
    * if none did (src/store/keys.ts); undefined if unknown.
    */
-  async txLocation(txId: Uint8Array): Promise<{ height: number; index: number } | undefined> {
+  async txLocation(txId: Uint8Array): Promise<
+    | {
+        /** Height of the block that holds it. */
+        height: number;
+        /** Its position among the block's transactions, from 0. */
+        index: number;
+      }
+    | undefined
+  > {
     const where = 'BlockStore.txLocation';
     this.#checkOpen(where);
     requireBytesOfLength(txId, sha256DigestBytes, 'txId', where);

@@ -38,14 +38,21 @@ export function decodeStored<T>(bytes: Uint8Array, decode: (bytes: Uint8Array) =
 
 /** A transaction read from the store with where it is and what its receipt said. */
 export interface StoredTransaction {
+  /** Height of the block that holds it. */
   readonly height: number;
+  /** Its position among the block's transactions, from 0 (its leaf index under `header.txRoot`). */
   readonly index: number;
+  /** Its receipt's code: `reasonCodes.ok` if applied, else why it was refused. */
   readonly code: ReasonCode;
   /** Its canonical bytes. */
   readonly bytes: Uint8Array;
+  /** The decoded transaction. */
   readonly tx: Transaction;
+  /** Its block's header, whose `txRoot` an inclusion proof of the tx id is checked against. */
   readonly header: BlockHeader;
+  /** The header's 213 canonical bytes. */
   readonly headerBytes: Uint8Array;
+  /** Its block's hash (SHA-256 of `headerBytes`). */
   readonly blockHash: Uint8Array;
 }
 

@@ -33,11 +33,13 @@ export interface ChainReport {
   readonly badHeight?: number;
   /** What failed there. */
   readonly problem?: string;
+  /** Wall-clock time the verification took, in ms. */
   readonly durationMs: number;
 }
 
 /** Options of {@link verifyChain}. */
 export interface VerifyChainOptions {
+  /** Where signatures are verified and batches hashed: `inlineCrypto`, or a `CryptoPool` to use every core. */
   readonly crypto: CryptoBackend;
   /** Blocks read and signature-checked ahead of execution (default 4). */
   readonly lookahead?: number;
