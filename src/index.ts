@@ -7,6 +7,11 @@
  * threads; `CryptoBackend`, the interface both implement), the canonical codec, the
  * supply-chain-finance ledger with its authenticated state, and the LevelDB block store.
  *
+ * Importing a module does no work beyond defining its exports, except in the modules listed
+ * under `sideEffects` in package.json (the wasm loader, Ed25519's table build and self-test,
+ * the CLI entry), so bundlers may drop the rest when unused. A module that gains import-time
+ * work joins that list.
+ *
  * @packageDocumentation
  */
 

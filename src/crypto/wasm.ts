@@ -1,5 +1,6 @@
 /**
- * Loads the project's one WebAssembly module, once per thread, synchronously on import.
+ * Loads the project's one WebAssembly module, once per thread, synchronously on import
+ * (import-time work: this file is listed under `sideEffects` in package.json).
  *
  * The module is small (tens of KiB), so `new WebAssembly.Module(bytes)` on import costs
  * little and lets `import { sha256 } from 'consortium-ledger'` be ready to call. A worker
@@ -69,9 +70,13 @@ function compileModule(): WasmModuleHandle {
   try {
     bytes = readFileSync(url);
   } catch (cause) {
-    throw new Error(`consortium-ledger: cannot read ${url.pathname}; run \`npm run build\` to build the wasm`, {
-      cause,
-    });
+    // The published package ships build/release.wasm only: the debug build (assertions on) is
+    // for this repository's tests, so say so rather than suggest a build script it lacks.
+    const remedy =
+      wasmBuild === 'debug'
+        ? 'the debug build is not in the published package (it ships build/release.wasm only); unset CONSORTIUM_LEDGER_WASM, or run `npm run build` in a clone of the repository'
+        : 'run `npm run build` to build the wasm';
+    throw new Error(`consortium-ledger: cannot read ${url.pathname}; ${remedy}`, { cause });
   }
   return new WebAssemblyApi.Module(bytes);
 }
