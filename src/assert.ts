@@ -1,5 +1,5 @@
 /**
- * Programmer-error assertions (STYLE.md, after TigerBeetle): they stay on in production and
+ * Programmer-error assertions (after TigerBeetle): they stay on in production and
  * throw `AssertionError`. Operating errors — bad input, a peer's lie — are never asserted;
  * they get typed errors (`TypeError`, `RangeError`, or the layer's own error classes).
  */

@@ -1,7 +1,7 @@
 /**
  * One little-endian byte reader and one writer for every fixed layout the engine encodes
  * (transactions, block headers, blocks, commit certificates, state records, proofs).
- * STYLE.md: one writer for one byte layout; the codec is that, generalised.
+ * One writer for one byte layout: the codec is that, generalised.
  *
  * Integers are little-endian. "u53" is a u64 on the wire whose value must be at most
  * 2^53 − 1, so it reads into an exact JavaScript number; a larger value is refused as over

@@ -1,5 +1,5 @@
 /**
- * The project's one error base class (STYLE.md: typed errors for operating conditions, a
+ * The project's one error base class (typed errors for operating conditions, a
  * stable `code` to branch on). Every layer's operating errors extend it — the codec's
  * `DecodeError`, the store's errors, the pool's errors — so an embedder can catch
  * `ConsortiumLedgerError` and switch on `code` without parsing messages. Programmer errors

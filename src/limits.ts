@@ -1,5 +1,5 @@
 /**
- * Every limit the engine enforces, in one place (STYLE.md: "put a limit on everything").
+ * Every limit the engine enforces, in one place (after TigerBeetle: put a limit on everything).
  * Each is checked at the public boundary that receives the input it bounds.
  */
 

@@ -2,7 +2,7 @@
  * Ed25519 (RFC 8032) with ZIP-215 verification semantics, over the project's wasm.
  *
  * Verification is ours, so every node reaches the same verdict on every signature, alone or
- * in a batch (DESIGN.md decision 1): `S ≥ L` is refused; `A` and `R` may be non-canonical
+ * in a batch (docs/architecture.md, "Crypto"): `S ≥ L` is refused; `A` and `R` may be non-canonical
  * encodings (y ≥ p, or x = 0 with the sign bit set) and are refused only if they do not
  * decode; `k = SHA-512(R ‖ A ‖ M) mod L`; the signature is valid iff
  * `[8]([S]B − [k]A − R)` is the identity. A batch is checked with one multi-scalar

@@ -1,5 +1,5 @@
 /**
- * Input checks at the public boundary (STYLE.md, after noble): every input's type and length
+ * Input checks at the public boundary (after the noble libraries): every input's type and length
  * is validated and a failure names the function, the parameter and what was wrong.
  */
 

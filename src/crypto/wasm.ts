@@ -7,7 +7,7 @@
  * thread compiles nothing: the pool hands it the main thread's compiled module through
  * `workerData[wasmModuleKey]`, and the worker only instantiates it.
  *
- * Memory (DESIGN.md decision 3): the module runs with AssemblyScript's `stub` runtime and
+ * Memory (docs/architecture.md, "Crypto"): the module runs with AssemblyScript's `stub` runtime and
  * never allocates on its own. Its constants and fixed scratch buffers are static data below
  * `__heap_base`; everything from `ioBase` upwards is the input/output region that the
  * TypeScript side owns. A call writes its inputs there, makes one wasm call, and reads its

@@ -117,9 +117,14 @@ function copyAttestation(row: Attestation): Attestation {
   return { ...row };
 }
 
-/** A state change: key and new value bytes (undefined = deleted). */
+/**
+ * One state change a block's execution produced: set `key` to `value`, or delete it
+ * (`undefined`). The ledger produces them, the state tree hashes them, the store writes them.
+ */
 export interface StateWrite {
+  /** The state key (kind byte ‖ 32-byte id, see `stateKeys`). */
   readonly key: Uint8Array;
+  /** Its new value bytes, or `undefined` to delete it. */
   readonly value: Uint8Array | undefined;
 }
 

@@ -5,7 +5,7 @@
  * (ZIP-215, batch verdicts equal single verdicts), hashing the same wasm `sha256Many`, and a
  * Merkle root is assembled from RFC 9162 subtree roots exactly as the RFC defines it.
  *
- * How work moves (DESIGN.md decision 3 carried across threads):
+ * How work moves (the wasm memory rules of docs/architecture.md, carried across threads):
  * - Workers compile nothing: the main thread's compiled `WebAssembly.Module` goes to each
  *   worker in `workerData[wasmModuleKey]`, and the worker's loader only instantiates it.
  * - A call is validated whole on the calling thread (same checks and messages as the inline

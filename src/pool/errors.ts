@@ -1,5 +1,5 @@
 /**
- * The pool's operating errors (STYLE.md: typed errors for operating conditions, `assert()` for
+ * The pool's operating errors (typed errors for operating conditions, `assert()` for
  * programmer errors). Each carries a stable `code` so callers can branch without parsing
  * messages, and a message that names the method and what happened.
  */

@@ -1,5 +1,5 @@
 /**
- * The block store's pair assertions (STYLE.md, after TigerBeetle): a block is checked
+ * The block store's pair assertions (after TigerBeetle): a block is checked
  * against the chain before it is written (`prepareCommit`, refusing with
  * `StoreAppendError`) and checked again after it is read back (`checkStoredBlock`, refusing
  * with `StoreCorruptError`). Both recompute the tx root from the transaction bytes and the
@@ -16,17 +16,12 @@ import { merkleRoot } from '../crypto/merkle.js';
 import { sha256, sha256DigestBytes } from '../crypto/sha256.js';
 import { describeValue, requireBytes, requireBytesArray } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
+import type { StateWrite } from '../ledger/state.js';
 import { blockStateWritesMax, blockTxsMax, stateKeyBytesMax, stateValueBytesMax } from '../limits.js';
 import { StoreAppendError, StoreCorruptError } from './errors.js';
 import { txEntryBytes } from './keys.js';
 
-/** One state change a block's execution produced: set `key` to `value`, or delete it (`undefined`). */
-export interface StateWrite {
-  /** The state key (kind byte ‖ 32-byte id, see `stateKeys`). */
-  readonly key: Uint8Array;
-  /** Its new value bytes, or `undefined` to delete it. */
-  readonly value: Uint8Array | undefined;
-}
+export type { StateWrite } from '../ledger/state.js';
 
 /** What `append`/`initialize` take: a decoded block and what the caller's execution of it produced. */
 export interface BlockCommit {

@@ -1,5 +1,5 @@
 /**
- * The block store's operating errors (STYLE.md: typed errors for operating conditions,
+ * The block store's operating errors (typed errors for operating conditions,
  * `assert()` for programmer errors). Each carries a stable `code` to branch on; the message
  * says what did not match, naming the height, the field or the directory. Bad arguments (a
  * height that is not an integer, a key of the wrong type) stay `TypeError`/`RangeError`.

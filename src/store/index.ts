@@ -1,5 +1,5 @@
 /**
- * The block store layer (DESIGN.md decision 6): blocks, indexes, receipts, certificates,
+ * The block store layer (docs/architecture.md, "Block store"): blocks, indexes, receipts, certificates,
  * state and head in LevelDB, each block committed in one atomic batch, checked before it is
  * written and again after it is read.
  */

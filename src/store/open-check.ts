@@ -1,5 +1,5 @@
 /**
- * The check a store passes before `BlockStore.open` hands it out (DESIGN.md decision 6: the
+ * The check a store passes before `BlockStore.open` hands it out (docs/architecture.md, "Block store": the
  * store checks the head against the blocks it points to and refuses a store that does not
  * hold together).
  *
