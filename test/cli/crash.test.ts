@@ -2,7 +2,8 @@
  * Crash safety: `generate --log-commits` is killed with SIGKILL at random moments; after each
  * kill the store must open, verify end to end, and hold every block the process had
  * acknowledged ("committed <height> <hash>" is printed only after the synced write), with
- * that hash. Then generating resumes from the head. At least 10 kills; more with FUZZ_RUNS.
+ * that hash. Then generating resumes from the head. At least 10 kills; more with FUZZ_RUNS, as
+ * many as fit in the fuzz budget when FUZZ_SECONDS is set.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,10 +14,16 @@ import { inlineCrypto } from '../../src/crypto/backend.js';
 import { Prng } from '../../src/prng.js';
 import { BlockStore } from '../../src/store/block-store.js';
 import { verifyChain } from '../../src/store/verify-chain.js';
-import { fuzzRuns } from '../support/fuzz.js';
+import { fuzzRuns, fuzzTimeLimitMs } from '../support/fuzz.js';
+import { fuzzSecondsFromEnv, testTimeoutMsFor } from '../support/fuzz-budget.js';
 
 const cli = new URL('../../dist/cli/main.js', import.meta.url).pathname;
-const kills = Math.max(10, Math.floor(fuzzRuns / 20));
+const killsMin = 10;
+const kills = Math.max(killsMin, Math.floor(fuzzRuns / 20));
+// Each round takes about a second and verifies a longer chain than the last: with a fuzz budget,
+// rounds stop starting once it is spent (after killsMin), as a property stops its runs.
+const budget = fuzzTimeLimitMs === undefined ? '' : ` (or as many as fit in ${fuzzTimeLimitMs / 1000} s)`;
+const timeoutMs = Math.max(300_000, testTimeoutMsFor(fuzzSecondsFromEnv()));
 const dir = mkdtempSync(join(tmpdir(), 'cl-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -57,12 +64,13 @@ function runAndKill(killAfterMs: number): Promise<{ acknowledged: Map<number, st
   });
 }
 
-describe('crash safety of generate', () => {
-  it(`every acknowledged block survives ${kills} SIGKILLs and the chain verifies after each`, async () => {
+describe('crash safety of generate', { timeout: timeoutMs }, () => {
+  it(`every acknowledged block survives ${kills} SIGKILLs${budget} and the chain verifies after each`, async () => {
     const prng = new Prng(Number(process.env.FUZZ_SEED ?? 20261202));
     const everAcknowledged = new Map<number, string>();
     let lastHead = -1;
-    for (let round = 0; round < kills; round++) {
+    const deadlineMs = performance.now() + (fuzzTimeLimitMs ?? Number.POSITIVE_INFINITY);
+    for (let round = 0; round < kills && (round < killsMin || performance.now() < deadlineMs); round++) {
       const killAfterMs = prng.between(0, 400);
       const { acknowledged } = await runAndKill(killAfterMs);
       for (const [height, hash] of acknowledged) everAcknowledged.set(height, hash);
@@ -90,5 +98,5 @@ describe('crash safety of generate', () => {
         await store.close();
       }
     }
-  }, 300_000);
+  });
 });
