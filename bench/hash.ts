@@ -43,7 +43,7 @@ function sszRoot(leaves: Uint8Array, hashLevel: (input: Uint8Array, output: Uint
 }
 
 /** RFC 9162 §2.1.3.2 inclusion verification with node:crypto: our walk, their hash. */
-function nodeVerifyInclusion(leaf: Uint8Array, proof: MerkleInclusionProof, root: Uint8Array): boolean {
+export function nodeVerifyInclusion(leaf: Uint8Array, proof: MerkleInclusionProof, root: Uint8Array): boolean {
   const leafHash = nodeDigest(Buffer.concat([Uint8Array.of(0), leaf]));
   const hashChildren = (left: Uint8Array, right: Uint8Array): Uint8Array =>
     nodeDigest(Buffer.concat([Uint8Array.of(1), left, right]));

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, pool, store) runs one.
+ * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, pool, store, proofs) runs one.
  * Each suite module exports `run(): Promise<BenchTable>`.
  */
 import { type BenchTable, report } from './common.js';
@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchTable> }>> 
   ed25519: () => import('./ed25519.js'),
   pool: () => import('./pool.js'),
   store: () => import('./store.js'),
+  proofs: () => import('./proofs.js'),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

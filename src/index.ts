@@ -89,6 +89,7 @@ export {
   verifyMerkleConsistency,
   verifyMerkleInclusion,
 } from './crypto/merkle.js';
+export { type MerkleInclusionItem, verifyMerkleInclusionMany } from './crypto/merkle-batch.js';
 export {
   nativeDispatchBatchBytesMin,
   nativeDispatchBytesMin,

@@ -123,3 +123,6 @@ export const storeGroupCommitBytesMax = 64 * 1024 * 1024;
  * bound: the caller is producing blocks faster than the disk takes them.
  */
 export const storeCommitQueueWritesMax = 1024;
+
+/** Most proofs in one `verifyMerkleInclusionMany` call (a pool splits larger audits). */
+export const merkleProofBatchItemsMax = 1 << 20;

@@ -93,10 +93,11 @@ function checkLeaves(leaves: unknown, where: string): asserts leaves is readonly
 }
 
 /**
- * Leaf hashes of `leaves` into the io region (one wasm call); returns the pointer to
- * `leaves.length` consecutive 32-byte hashes, followed by room for `extraHashes` more.
+ * @internal Leaf hashes of `leaves` into the io region (one wasm call); returns the pointer to
+ * `leaves.length` consecutive 32-byte hashes, followed by room for `extraHashes` more. Shared
+ * by the roots here and the batched proof verifier (merkle-batch.ts).
  */
-function leafHashesIntoIo(leaves: readonly Uint8Array[], where: string, extraHashes: number): number {
+export function leafHashesIntoIo(leaves: readonly Uint8Array[], where: string, extraHashes: number): number {
   const count = leaves.length;
   // Leaves that are hashes or keys take a dedicated path with no offsets table.
   if (itemsUniform32(leaves, 0, count)) {

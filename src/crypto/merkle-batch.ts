@@ -1,0 +1,177 @@
+/**
+ * Many RFC 9162 inclusion proofs checked at once (a regulator auditing a day of blocks checks
+ * millions). The verdict for each item is exactly `verifyMerkleInclusion(leaf, proof, root)`'s.
+ *
+ * The order of the two children at every step of an RFC 9162 §2.1.3.2 walk depends only on
+ * the leaf's index and the tree's size, never on a hash. So the walk is planned first for
+ * every proof (which side each sibling goes on, and whether the path's length fits), then
+ * hashed one step at a time across all proofs: step k copies every still-walking proof's
+ * k-th sibling and side into wasm memory, and one `merklePathStep` call assembles the
+ * `left ‖ right` pairs and hashes them four per SIMD pass. Proofs are sorted by path length, longest
+ * first, so the proofs still walking at step k are always a prefix and no gaps are hashed.
+ */
+import { merkleLeavesMax, merkleProofBatchItemsMax, merkleProofHashesMax } from '../limits.js';
+import { leafHashesIntoIo, type MerkleInclusionProof } from './merkle.js';
+import { sha256DigestBytes, sha256Wasm } from './sha256.js';
+import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from './validate.js';
+import { memoryU8 } from './wasm.js';
+
+const hashBytes = sha256DigestBytes;
+/**
+ * Proofs walked together: their siblings are laid out in wasm memory at once (at most
+ * 4,096 × 64 steps × 32 bytes = 8 MiB), and each step is one wasm call over them — short
+ * calls, so V8 tiers the hashing up early (see `wasmChunkItems` in sha256.ts).
+ */
+const walkChunkItems = 4096;
+
+/** One proof to check: the same leaf, proof and root as `verifyMerkleInclusion` takes. */
+export interface MerkleInclusionItem {
+  /** The leaf's data (its RFC 9162 leaf hash is computed here). */
+  readonly leaf: Uint8Array;
+  /** The inclusion proof. */
+  readonly proof: MerkleInclusionProof;
+  /** The trusted 32-byte root of the tree of `proof.treeSize` leaves. */
+  readonly root: Uint8Array;
+}
+
+/** Checks one item's shape; throws TypeError/RangeError naming `items[i]` and the field. */
+function checkItem(item: unknown, i: number, where: string): asserts item is MerkleInclusionItem {
+  if (typeof item !== 'object' || item === null) {
+    throw new TypeError(`${where}: expected items[${i}] to be { leaf, proof, root }, got ${describeValue(item)}`);
+  }
+  const { leaf, proof, root } = item as Record<string, unknown>;
+  requireBytes(leaf, `items[${i}].leaf`, where);
+  requireBytesOfLength(root, hashBytes, `items[${i}].root`, where);
+  if (typeof proof !== 'object' || proof === null) {
+    throw new TypeError(`${where}: expected items[${i}].proof to be an object, got ${describeValue(proof)}`);
+  }
+  const { leafIndex, treeSize, path } = proof as Record<string, unknown>;
+  requireInteger(leafIndex, `items[${i}].proof.leafIndex`, where, 0, Number.MAX_SAFE_INTEGER);
+  requireInteger(treeSize, `items[${i}].proof.treeSize`, where, 0, Number.MAX_SAFE_INTEGER);
+  if (!Array.isArray(path)) {
+    throw new TypeError(`${where}: expected items[${i}].proof.path to be an array, got ${describeValue(path)}`);
+  }
+  for (let k = 0; k < path.length; k++) {
+    // The common case without a call; requireBytes builds the error for the rest.
+    if (!(path[k] instanceof Uint8Array)) requireBytes(path[k], `items[${i}].proof.path[${k}]`, where);
+  }
+}
+
+/**
+ * The RFC 9162 §2.1.3.2 walk of one proof without hashing: writes at `sides[at + k]` 1 when
+ * the k-th sibling is the left child (r = H(p ‖ r)), 0 when it is the right one; returns false
+ * when the path's length does not fit (leafIndex, treeSize), as the single verifier does.
+ */
+function planWalk(leafIndex: number, treeSize: number, steps: number, sides: Uint8Array, at: number): boolean {
+  let fn = leafIndex;
+  let sn = treeSize - 1;
+  for (let k = 0; k < steps; k++) {
+    if (sn === 0) return false;
+    if ((fn & 1) === 1 || fn === sn) {
+      sides[at + k] = 1;
+      while ((fn & 1) === 0 && fn !== 0) {
+        fn >>>= 1;
+        sn >>>= 1;
+      }
+    } else {
+      sides[at + k] = 0;
+    }
+    fn >>>= 1;
+    sn >>>= 1;
+  }
+  return sn === 0;
+}
+
+/**
+ * Verifies many RFC 9162 inclusion proofs (§2.1.3.2) in a few wasm calls: one for all the
+ * leaf hashes and one per proof step. A well-formed proof that does not prove inclusion gives
+ * `false` for its item, exactly as {@link verifyMerkleInclusion} would.
+ *
+ * @returns one verdict per item, in order.
+ * @throws TypeError/RangeError only for malformed arguments, naming the item and field.
+ */
+export function verifyMerkleInclusionMany(items: readonly MerkleInclusionItem[]): boolean[] {
+  const where = 'verifyMerkleInclusionMany';
+  if (!Array.isArray(items)) {
+    throw new TypeError(`${where}: expected items to be an array, got ${describeValue(items)}`);
+  }
+  if (items.length > merkleProofBatchItemsMax) {
+    throw new RangeError(`${where}: items has ${items.length} entries, limit ${merkleProofBatchItemsMax}`);
+  }
+  for (let i = 0; i < items.length; i++) checkItem(items[i], i, where);
+  const count = items.length;
+  const verdicts = new Array<boolean>(count).fill(false);
+  // Plan every walk; bucket the proofs whose shape fits by path length.
+  const sides = new Uint8Array(count * merkleProofHashesMax);
+  const byLength: number[][] = Array.from({ length: merkleProofHashesMax + 1 }, () => []);
+  for (let i = 0; i < count; i++) {
+    const { leafIndex, treeSize, path } = (items[i] as MerkleInclusionItem).proof;
+    if (leafIndex >= treeSize || treeSize > merkleLeavesMax || path.length > merkleProofHashesMax) continue;
+    let siblingsFit = true;
+    for (let k = 0; k < path.length; k++) if ((path[k] as Uint8Array).length !== hashBytes) siblingsFit = false;
+    if (siblingsFit && planWalk(leafIndex, treeSize, path.length, sides, i * merkleProofHashesMax)) {
+      (byLength[path.length] as number[]).push(i);
+    }
+  }
+  // Longest paths first: the proofs still walking at step k are then a prefix of the order.
+  const walking: number[] = [];
+  for (let length = merkleProofHashesMax; length >= 0; length--) {
+    for (const i of byLength[length] as number[]) walking.push(i);
+  }
+  if (walking.length === 0) return verdicts;
+  for (let start = 0; start < walking.length; start += walkChunkItems) {
+    walkChunk(items, walking.slice(start, start + walkChunkItems), sides, verdicts, where);
+  }
+  return verdicts;
+}
+
+/**
+ * Walks the proofs `walking` (sorted by path length, longest first) to their roots and sets
+ * their verdicts. Every proof's siblings and sides are first copied into wasm memory
+ * step-major (step k's siblings contiguous, in walking order) — each proof's path read once,
+ * in order — then each step is one `merklePathStep` call over the proofs still walking.
+ */
+function walkChunk(
+  items: readonly MerkleInclusionItem[],
+  walking: readonly number[],
+  sides: Uint8Array,
+  verdicts: boolean[],
+  where: string,
+): void {
+  const count = walking.length;
+  const steps = pathOf(items, walking[0] as number).length;
+  const leaves = walking.map((i) => (items[i] as MerkleInclusionItem).leaf);
+  // io: running hashes (count × 32, where the leaf hashes land), then the siblings (steps ×
+  // count × 32, step-major), the pairs (count × 64) and the sides (steps × count bytes).
+  const extraHashes = steps * count + 2 * count + Math.ceil((steps * count) / hashBytes);
+  const current = leafHashesIntoIo(leaves, where, extraHashes);
+  const siblings = current + count * hashBytes;
+  const pairs = siblings + steps * count * hashBytes;
+  const sideBytes = pairs + 2 * count * hashBytes;
+  const memory = memoryU8(); // leafHashesIntoIo reserved everything: no growth below
+  for (let j = 0; j < count; j++) {
+    const i = walking[j] as number;
+    const path = pathOf(items, i);
+    for (let k = 0; k < path.length; k++) {
+      memory.set(path[k] as Uint8Array, siblings + (k * count + j) * hashBytes);
+      memory[sideBytes + k * count + j] = sides[i * merkleProofHashesMax + k] as number;
+    }
+  }
+  let active = count;
+  for (let k = 0; k < steps; k++) {
+    while (active > 0 && pathOf(items, walking[active - 1] as number).length <= k) active--;
+    sha256Wasm.merklePathStep(current, siblings + k * count * hashBytes, sideBytes + k * count, active, pairs);
+  }
+  for (let j = 0; j < count; j++) {
+    const i = walking[j] as number;
+    const root = (items[i] as MerkleInclusionItem).root;
+    const at = current + hashBytes * j;
+    let equal = true;
+    for (let b = 0; b < hashBytes; b++) if (memory[at + b] !== root[b]) equal = false;
+    verdicts[i] = equal;
+  }
+}
+
+function pathOf(items: readonly MerkleInclusionItem[], i: number): readonly Uint8Array[] {
+  return (items[i] as MerkleInclusionItem).proof.path;
+}
