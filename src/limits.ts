@@ -12,8 +12,13 @@ export const batchBytesMax = 1 << 30;
 /** Most messages in one `sha256Many` call. */
 export const batchMessagesMax = 1 << 24;
 
-/** Most leaves in one Merkle tree (2^26: a 2 GiB level of 32-byte hashes is the practical bound). */
-export const merkleLeavesMax = 1 << 26;
+/**
+ * Most leaves in one Merkle tree (2^25). A `MerkleTree` keeps every level in wasm memory while
+ * it hashes: 2 × 2^25 hashes (2 GiB) beside the leaves (at most `batchBytesMax` = 1 GiB, plus a
+ * 128 MiB offsets table), 3.1 GiB under the 4 GiB wasm32 ceiling; 2^26 leaves would need 6 GiB.
+ * Proofs for larger trees verify `false`.
+ */
+export const merkleLeavesMax = 1 << 25;
 
 /** Longest Merkle inclusion or consistency proof, in hashes (ceil(log2(merkleLeavesMax)) + slack). */
 export const merkleProofHashesMax = 64;

@@ -195,7 +195,11 @@ export class PackedBatchWriter {
  * @throws TypeError/RangeError naming the item and field on malformed input.
  */
 export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array {
-  const where = 'packVerifyBatch';
+  return packCheckedItems(items, 'packVerifyBatch');
+}
+
+/** `packVerifyBatch` whose errors name `where`, the function the caller called. */
+function packCheckedItems(items: readonly Ed25519BatchItem[], where: string): Uint8Array {
   const messageBytesTotal = checkVerifyItems(items, where, ed25519BatchItemsMax, ed25519BatchMessageBytesMax);
   const writer = new PackedBatchWriter(items.length, messageBytesTotal);
   for (const item of items)
@@ -302,7 +306,7 @@ export function verifyPackedBatch(packed: Uint8Array): Uint8Array {
  * @throws TypeError/RangeError naming the item and field on malformed input.
  */
 export function ed25519VerifyBatch(items: readonly Ed25519BatchItem[]): boolean[] {
-  const verdicts = verifyPackedBatch(packVerifyBatch(items));
+  const verdicts = verifyPackedBatch(packCheckedItems(items, 'ed25519VerifyBatch'));
   const out = new Array<boolean>(verdicts.length);
   for (let i = 0; i < verdicts.length; i++) out[i] = verdicts[i] === 1;
   return out;

@@ -9,10 +9,9 @@
  * j is then exactly MTH(D[i·2^j : min((i+1)·2^j, n)]), which is how every proof below
  * reads the tree without rehashing.
  */
-import { merkleLeavesMax, merkleProofHashesMax, messageBytesMax } from '../limits.js';
-import { itemsUniform32, writeItems } from './items.js';
+import { batchBytesMax, merkleLeavesMax, merkleProofHashesMax, messageBytesMax } from '../limits.js';
+import { align16, itemsBytes, itemsDataAt, itemsUniform32, writeItems } from './items.js';
 import {
-  packMessages,
   sha256DigestBytes,
   sha256Wasm,
   wasmMerkleLeafHashes,
@@ -20,7 +19,7 @@ import {
   wasmMerkleNodeLevel,
 } from './sha256.js';
 import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from './validate.js';
-import { ioBase, memoryU8, reserveIo } from './wasm.js';
+import { memoryU8, reserveIo } from './wasm.js';
 
 const hashBytes = sha256DigestBytes;
 
@@ -88,29 +87,53 @@ export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array 
   return hashChildren(left, right);
 }
 
+/** Checks `leafIndex` names a leaf of a tree of `size` leaves (an empty tree has none, and says so). */
+function requireLeafIndex(leafIndex: unknown, size: number, where: string): asserts leafIndex is number {
+  if (size === 0 && typeof leafIndex === 'number') {
+    throw new RangeError(`${where}: the tree is empty, so there is no leaf ${leafIndex}`);
+  }
+  requireInteger(leafIndex, 'leafIndex', where, 0, size - 1);
+}
+
 function checkLeaves(leaves: unknown, where: string): asserts leaves is readonly Uint8Array[] {
   requireBytesArray(leaves, 'leaves', where, merkleLeavesMax);
 }
 
 /**
+ * @internal Bytes of the io region that hashing `count` leaves of `dataBytes` bytes in all
+ * takes, with room for `extraHashes` hashes after the leaf hashes: the leaves (behind an
+ * offsets table unless every leaf is 32 bytes), then the hashes. The one formula
+ * `leafHashesIntoIo` reserves by; the tests check that the limits keep it inside wasm memory.
+ */
+export function leafHashesIoBytes(count: number, dataBytes: number, uniform32: boolean, extraHashes: number): number {
+  const leavesBytes = uniform32 ? count * hashBytes : itemsDataAt(count, false) + align16(dataBytes);
+  return leavesBytes + (count + extraHashes) * hashBytes;
+}
+
+/**
  * @internal Leaf hashes of `leaves` into the io region (one wasm call); returns the pointer to
  * `leaves.length` consecutive 32-byte hashes, followed by room for `extraHashes` more. Shared
- * by the roots here and the batched proof verifier (merkle-batch.ts).
+ * by the roots here and the batched proof verifier (merkle-batch.ts). `where` names the
+ * caller's function in errors.
  */
 export function leafHashesIntoIo(leaves: readonly Uint8Array[], where: string, extraHashes: number): number {
   const count = leaves.length;
   // Leaves that are hashes or keys take a dedicated path with no offsets table.
-  if (itemsUniform32(leaves, 0, count)) {
-    const base = reserveIo(count * hashBytes + (count + extraHashes) * hashBytes);
-    writeItems(memoryU8(), base, leaves, 0, count, true);
+  const uniform32 = itemsUniform32(leaves, 0, count);
+  const dataBytes = itemsBytes(leaves, 0, count);
+  if (dataBytes > batchBytesMax) {
+    throw new RangeError(`${where}: leaves hold ${dataBytes} bytes in all, limit ${batchBytesMax}`);
+  }
+  const base = reserveIo(leafHashesIoBytes(count, dataBytes, uniform32, extraHashes), where);
+  writeItems(memoryU8(), base, leaves, 0, count, uniform32);
+  if (uniform32) {
     const out = base + count * hashBytes;
     wasmMerkleLeafHashes32(base, count, out);
     return out;
   }
-  const { data, offsets, out } = packMessages(leaves, where, 'leaves');
-  // packMessages reserved room for `count` digests at `out`; make room for the levels above.
-  reserveIo(out - ioBase + (count + extraHashes) * hashBytes);
-  wasmMerkleLeafHashes(data, offsets, count, out);
+  const data = base + itemsDataAt(count, false);
+  const out = data + align16(dataBytes);
+  wasmMerkleLeafHashes(data, base, count, out);
   return out;
 }
 
@@ -189,7 +212,7 @@ export class MerkleTree {
     const count = leafHashes.length;
     for (let i = 0; i < count; i++) requireBytesOfLength(leafHashes[i], hashBytes, `leafHashes[${i}]`, where);
     if (count === 0) return new MerkleTree(0, new Uint8Array(0), [], []);
-    const hashes = reserveIo(2 * count * hashBytes);
+    const hashes = reserveIo(2 * count * hashBytes, where);
     const memory = memoryU8();
     for (let i = 0; i < count; i++) memory.set(leafHashes[i] as Uint8Array, hashes + i * hashBytes);
     return MerkleTree.#build(hashes, count);
@@ -221,7 +244,7 @@ export class MerkleTree {
 
   /** The 32-byte leaf hash of leaf `leafIndex`. */
   leafHash(leafIndex: number): Uint8Array {
-    requireInteger(leafIndex, 'leafIndex', 'MerkleTree.leafHash', 0, this.size - 1);
+    requireLeafIndex(leafIndex, this.size, 'MerkleTree.leafHash');
     return this.#node(0, leafIndex);
   }
 
@@ -251,7 +274,7 @@ export class MerkleTree {
 
   /** RFC 9162 §2.1.3.1 inclusion proof for leaf `leafIndex` in this tree. */
   inclusionProof(leafIndex: number): MerkleInclusionProof {
-    requireInteger(leafIndex, 'leafIndex', 'MerkleTree.inclusionProof', 0, this.size - 1);
+    requireLeafIndex(leafIndex, this.size, 'MerkleTree.inclusionProof');
     const path: Uint8Array[] = [];
     let index = leafIndex;
     for (let level = 0; level < this.#levelStart.length - 1; level++) {
@@ -293,7 +316,7 @@ export class MerkleTree {
 /** Inclusion proof for leaf `leafIndex` of `leaves` (builds the tree; reuse a MerkleTree for many). */
 export function merkleInclusionProof(leaves: readonly Uint8Array[], leafIndex: number): MerkleInclusionProof {
   checkLeaves(leaves, 'merkleInclusionProof');
-  requireInteger(leafIndex, 'leafIndex', 'merkleInclusionProof', 0, leaves.length - 1);
+  requireLeafIndex(leafIndex, leaves.length, 'merkleInclusionProof');
   return MerkleTree.fromLeaves(leaves).inclusionProof(leafIndex);
 }
 

@@ -128,7 +128,7 @@ export function packMessages(
     throw new RangeError(`${where}: ${name} hold ${totalBytes} bytes in all, limit ${batchBytesMax}`);
   }
   const dataAt = itemsDataAt(count, false);
-  const base = reserveIo(dataAt + align16(totalBytes) + count * sha256DigestBytes);
+  const base = reserveIo(dataAt + align16(totalBytes) + count * sha256DigestBytes, where);
   writeItems(memoryU8(), base, messages, 0, count, false);
   return { data: base + dataAt, offsets: base, out: base + dataAt + align16(totalBytes), count };
 }
@@ -140,7 +140,7 @@ export function packMessages(
  * @throws TypeError if `messages` is not an array of Uint8Array; RangeError past the limits.
  */
 export function sha256Many(messages: readonly Uint8Array[]): Uint8Array[] {
-  const packed = sha256ManyPacked(messages);
+  const packed = sha256ManyPackedFor(messages, 'sha256Many');
   const digests = new Array<Uint8Array>(messages.length);
   for (let i = 0; i < digests.length; i++) {
     digests[i] = packed.subarray(i * sha256DigestBytes, (i + 1) * sha256DigestBytes);
@@ -153,7 +153,35 @@ export function sha256Many(messages: readonly Uint8Array[]): Uint8Array[] {
  * at offset 32 i). The allocation-lean form of `sha256Many` for callers that index digests.
  */
 export function sha256ManyPacked(messages: readonly Uint8Array[]): Uint8Array {
-  requireBytesArray(messages, 'messages', 'sha256Many', batchMessagesMax);
+  return sha256ManyPackedFor(messages, 'sha256ManyPacked');
+}
+
+/**
+ * @internal Checks a `sha256Many` input at a public boundary (`where` names the function):
+ * an array of at most `batchMessagesMax` Uint8Arrays, each within `messageBytesMax` (the
+ * limit `sha256` applies) and all together within `batchBytesMax`. One rule for every path a
+ * message may take afterwards — the wasm lanes, node:crypto for large ones, a pool's worker.
+ * Returns the messages' total length.
+ */
+export function checkMessages(messages: unknown, where: string): number {
+  requireBytesArray(messages, 'messages', where, batchMessagesMax);
+  let totalBytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const length = (messages[i] as Uint8Array).length;
+    if (length > messageBytesMax) {
+      throw new RangeError(`${where}: messages[${i}] has ${length} bytes, limit ${messageBytesMax}`);
+    }
+    totalBytes += length;
+  }
+  if (totalBytes > batchBytesMax) {
+    throw new RangeError(`${where}: messages hold ${totalBytes} bytes in all, limit ${batchBytesMax}`);
+  }
+  return totalBytes;
+}
+
+/** `sha256ManyPacked` whose errors name `where`, the function the caller called. */
+function sha256ManyPackedFor(messages: readonly Uint8Array[], where: string): Uint8Array {
+  checkMessages(messages, where);
   let large = 0;
   for (let i = 0; i < messages.length; i++) {
     if ((messages[i] as Uint8Array).length >= nativeDispatchBatchBytesMin) large++;
@@ -193,7 +221,7 @@ export function sha256ManyWasmPacked(messages: readonly Uint8Array[]): Uint8Arra
 
 /** @internal sha256Many on the scalar path only (tests check SIMD and scalar agree). */
 export function sha256ManyScalarPacked(messages: readonly Uint8Array[]): Uint8Array {
-  requireBytesArray(messages, 'messages', 'sha256Many', batchMessagesMax);
+  checkMessages(messages, 'sha256Many');
   const { data, offsets, out, count } = packMessages(messages, 'sha256Many', 'messages');
   sha256Wasm.sha256ManyScalar(data, offsets, count, out);
   return memoryU8().slice(out, out + count * sha256DigestBytes);

@@ -4,6 +4,7 @@
  * `node:crypto` and the NIST examples.
  */
 import { ed25519MessageBytesMax } from '../limits.js';
+import { requireBytes } from './validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in a SHA-512 digest. */
@@ -21,8 +22,7 @@ const wasm = wasmExports as unknown as Sha512Exports;
  * @throws TypeError if `data` is not a Uint8Array; RangeError if it is over the limit.
  */
 export function sha512(data: Uint8Array): Uint8Array {
-  if (!(data instanceof Uint8Array))
-    throw new TypeError(`sha512: expected data to be a Uint8Array, got ${typeof data}`);
+  requireBytes(data, 'data', 'sha512');
   if (data.length > ed25519MessageBytesMax) {
     throw new RangeError(`sha512: data has ${data.length} bytes, limit ${ed25519MessageBytesMax}`);
   }

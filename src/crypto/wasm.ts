@@ -122,14 +122,26 @@ export function memoryU8(): Uint8Array {
 /**
  * Ensures `[ioBase, ioBase + bytes)` is inside wasm memory, growing it if needed, and
  * returns `ioBase`. Memory never shrinks, so a large batch raises the high-water mark once.
+ * `where` names the public function on whose behalf the memory is needed, for the error.
+ *
+ * @throws RangeError past the wasm32 ceiling, or if the host refuses to grow the memory.
  */
-export function reserveIo(bytes: number): number {
+export function reserveIo(bytes: number, where = 'consortium-ledger'): number {
   const end = ioBase + bytes;
   if (end > wasmMemoryBytesMax) {
-    throw new RangeError(`input too large for wasm memory: needs ${end} bytes, limit ${wasmMemoryBytesMax}`);
+    throw new RangeError(`${where}: input too large for wasm memory: needs ${end} bytes, limit ${wasmMemoryBytesMax}`);
   }
   const memory = wasmExports.memory;
   const have = memory.buffer.byteLength;
-  if (end > have) memory.grow(Math.ceil((end - have) / pageBytes));
+  if (end > have) {
+    try {
+      memory.grow(Math.ceil((end - have) / pageBytes));
+    } catch (cause) {
+      // V8 throws a RangeError when the host cannot reserve the pages; say whose call it was.
+      throw new RangeError(`${where}: cannot grow wasm memory to ${end} bytes: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  }
   return ioBase;
 }

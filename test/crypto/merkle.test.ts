@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leafHashesIoBytes } from '../../src/crypto/merkle.js';
+import { ioBase } from '../../src/crypto/wasm.js';
 import {
   MerkleTree,
   merkleConsistencyProof,
@@ -11,6 +13,7 @@ import {
   verifyMerkleConsistency,
   verifyMerkleInclusion,
 } from '../../src/index.js';
+import { batchBytesMax, merkleLeavesMax, wasmMemoryBytesMax } from '../../src/limits.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -378,4 +381,57 @@ describe('merkle: invalid input', () => {
     expect(hex(t.root)).toBe(before);
     expect(verifyMerkleInclusion(ctLeaves[3] as Uint8Array, t.inclusionProof(3), t.root)).toBe(true);
   });
+});
+
+describe('merkle: the leaf limit', () => {
+  it('is checked up front, naming the function and the parameter', () => {
+    // A holey array of merkleLeavesMax + 1 slots: refused on its length before any element is read.
+    const tooMany = new Array<Uint8Array>(merkleLeavesMax + 1);
+    const message = `leaves has ${merkleLeavesMax + 1} items, limit ${merkleLeavesMax}`;
+    expect(() => merkleRoot(tooMany)).toThrow(new RangeError(`merkleRoot: ${message}`));
+    expect(() => MerkleTree.fromLeaves(tooMany)).toThrow(new RangeError(`MerkleTree.fromLeaves: ${message}`));
+    expect(() => MerkleTree.fromLeafHashes(tooMany)).toThrow(
+      new RangeError(
+        `MerkleTree.fromLeafHashes: leafHashes has ${merkleLeavesMax + 1} items, limit ${merkleLeavesMax}`,
+      ),
+    );
+    expect(() => merkleInclusionProof(tooMany, 0)).toThrow(new RangeError(`merkleInclusionProof: ${message}`));
+  });
+
+  it('admits only trees whose every level fits in wasm memory, for leaves of any lengths', () => {
+    // The largest inputs the limits let through: merkleLeavesMax leaves holding batchBytesMax
+    // bytes (offsets table), or merkleLeavesMax 32-byte leaves; a tree keeps every level
+    // (extra hashes = leaves), a root needs one more; fromLeafHashes holds two levels' worth.
+    const room = wasmMemoryBytesMax - ioBase;
+    const n = merkleLeavesMax;
+    expect(leafHashesIoBytes(n, batchBytesMax, false, n)).toBeLessThanOrEqual(room);
+    expect(leafHashesIoBytes(n, 32 * n, true, n)).toBeLessThanOrEqual(room);
+    expect(leafHashesIoBytes(n, batchBytesMax, false, 1)).toBeLessThanOrEqual(room);
+    expect(2 * n * 32).toBeLessThanOrEqual(room);
+    // …and the formula is the one the build reserves by: a tree of n leaves fits in what it says.
+    expect(leafHashesIoBytes(5, 15, false, 5)).toBe(32 + 16 + 10 * 32);
+    expect(leafHashesIoBytes(5, 160, true, 1)).toBe(160 + 6 * 32);
+  });
+
+  // At the limit itself: ~3 GiB of wasm memory, 2 GiB more for the tree's copy, and ~1 min of
+  // hashing, so it runs on request only (CONSORTIUM_LEDGER_LARGE_TESTS=1).
+  it.runIf(process.env.CONSORTIUM_LEDGER_LARGE_TESTS === '1')(
+    'merkleRoot, MerkleTree.fromLeaves and fromLeafHashes work at merkleLeavesMax leaves',
+    { timeout: 600_000 },
+    () => {
+      const n = merkleLeavesMax;
+      // Leaves of 31 bytes (the offsets-table path, the most memory a leaf count can take).
+      const leaf = new Uint8Array(31).fill(7);
+      const leaves = new Array<Uint8Array>(n).fill(leaf);
+      // Every leaf equal: each level's nodes are equal, so the root follows from one chain.
+      let node = sha(Uint8Array.of(0), leaf);
+      for (let width = n; width > 1; width /= 2) node = sha(Uint8Array.of(1), node, node);
+      expect(hex(merkleRoot(leaves))).toBe(hex(node));
+      const tree = MerkleTree.fromLeaves(leaves);
+      expect(hex(tree.root)).toBe(hex(node));
+      expect(verifyMerkleInclusion(leaf, tree.inclusionProof(n - 1), tree.root)).toBe(true);
+      const leafHash = tree.leafHash(0);
+      expect(hex(MerkleTree.fromLeafHashes(new Array<Uint8Array>(n).fill(leafHash)).root)).toBe(hex(node));
+    },
+  );
 });

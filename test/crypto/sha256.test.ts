@@ -9,6 +9,7 @@ import {
   sha256Many,
   sha256ManyPacked,
 } from '../../src/index.js';
+import { batchBytesMax, messageBytesMax } from '../../src/limits.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -178,6 +179,28 @@ describe('sha256: invalid input', () => {
   it('a refused call leaves the module working', () => {
     expect(() => sha256Many([null as unknown as Uint8Array])).toThrow(TypeError);
     expect(hex(sha256(Buffer.from('abc')))).toBe(reference(Buffer.from('abc')));
+  });
+
+  it('sha256Many applies the message and total limits to every message, whichever path would hash it', () => {
+    // Zero-filled buffers this large are only reserved, not touched: the limits are checked first.
+    const overMessage = new Uint8Array(messageBytesMax + 1);
+    expect(() => sha256(overMessage)).toThrow(
+      new RangeError(`sha256: data has ${messageBytesMax + 1} bytes, limit ${messageBytesMax}`),
+    );
+    // A message of 1 KiB or more would go to node:crypto: the same limit as sha256 applies.
+    expect(() => sha256Many([overMessage])).toThrow(
+      new RangeError(`sha256Many: messages[0] has ${messageBytesMax + 1} bytes, limit ${messageBytesMax}`),
+    );
+    expect(() => sha256ManyPacked([new Uint8Array(3), overMessage])).toThrow(
+      new RangeError(`sha256ManyPacked: messages[1] has ${messageBytesMax + 1} bytes, limit ${messageBytesMax}`),
+    );
+    // Three 512 MiB messages (one buffer, three times): each within its limit, 1.5 GiB in all.
+    const half = new Uint8Array(512 * 1024 * 1024);
+    const total = 3 * half.length;
+    expect(() => sha256Many([half, half, half])).toThrow(
+      new RangeError(`sha256Many: messages hold ${total} bytes in all, limit ${batchBytesMax}`),
+    );
+    expect(() => sha256Many([new Uint8Array(10), half, half, half])).toThrow(/messages hold \d+ bytes in all/);
   });
 
   it('an empty batch is an empty result', () => {
