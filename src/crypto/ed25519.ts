@@ -200,19 +200,33 @@ export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array 
 
 /** `packVerifyBatch` whose errors name `where`, the function the caller called. */
 function packCheckedItems(items: readonly Ed25519BatchItem[], where: string): Uint8Array {
-  const messageBytesTotal = checkVerifyItems(items, where, ed25519BatchItemsMax, ed25519BatchMessageBytesMax);
-  const writer = new PackedBatchWriter(items.length, messageBytesTotal);
-  for (const item of items)
+  checkVerifyItems(items, where, ed25519BatchItemsMax, ed25519BatchMessageBytesMax);
+  return packVerifyItems(items, 0, items.length);
+}
+
+/**
+ * @internal Packs items `[start, end)`, already checked by `checkVerifyItems`, with no count
+ * or size limit of its own: a pool's chunk may be larger than one wasm batch
+ * ({@link verifyPackedChecked} cuts it).
+ */
+export function packVerifyItems(items: readonly Ed25519BatchItem[], start: number, end: number): Uint8Array {
+  let messageBytesTotal = 0;
+  for (let i = start; i < end; i++) messageBytesTotal += (items[i] as Ed25519BatchItem).message.length;
+  const writer = new PackedBatchWriter(end - start, messageBytesTotal);
+  for (let i = start; i < end; i++) {
+    const item = items[i] as Ed25519BatchItem;
     writer.packed.set(item.message, writer.add(item.publicKey, item.signature, item.message.length));
+  }
   return writer.packed;
 }
 
 /**
  * Checks a packed batch's header and every record's message range; returns the item count.
  * Cheap (a pass over the records, none over the messages), so a pool may run it on the
- * calling thread before cutting the batch into chunks.
+ * calling thread before cutting the batch into chunks. `itemsMax` is one wasm batch's limit
+ * unless the caller cuts the batch itself (a pool's worker).
  */
-export function checkPacked(packed: Uint8Array, where: string): number {
+export function checkPacked(packed: Uint8Array, where: string, itemsMax = ed25519BatchItemsMax): number {
   requireBytes(packed, 'packed', where);
   if (packed.length < packedHeaderBytes) {
     throw new RangeError(
@@ -222,8 +236,7 @@ export function checkPacked(packed: Uint8Array, where: string): number {
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const count = view.getUint32(0, true);
   const messageBytesTotal = view.getUint32(4, true);
-  if (count > ed25519BatchItemsMax)
-    throw new RangeError(`${where}: packed count ${count} exceeds limit ${ed25519BatchItemsMax}`);
+  if (count > itemsMax) throw new RangeError(`${where}: packed count ${count} exceeds limit ${itemsMax}`);
   const messagesAt = packedHeaderBytes + count * packedRecordBytes;
   if (packed.length !== messagesAt + messageBytesTotal) {
     throw new RangeError(
@@ -252,6 +265,11 @@ export function slicePackedBatch(packed: Uint8Array, start: number, end: number)
   const count = checkPacked(packed, where);
   requireInteger(start, 'start', where, 0, count);
   requireInteger(end, 'end', where, start, count);
+  return copyPackedRange(packed, count, start, end);
+}
+
+/** Records `[start, end)` of a checked packed batch of `count` items, as a packed batch of their own. */
+function copyPackedRange(packed: Uint8Array, count: number, start: number, end: number): Uint8Array {
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const sourceMessagesAt = packedHeaderBytes + count * packedRecordBytes;
   const sliceCount = end - start;
@@ -278,7 +296,26 @@ export function slicePackedBatch(packed: Uint8Array, start: number, end: number)
  * @throws TypeError/RangeError if the packed bytes are malformed.
  */
 export function verifyPackedBatch(packed: Uint8Array): Uint8Array {
-  const count = checkPacked(packed, 'verifyPackedBatch');
+  return verifyPackedChecked(packed, checkPacked(packed, 'verifyPackedBatch'));
+}
+
+/**
+ * @internal Verdicts for a packed batch already checked by `checkPacked` (`count` items), of
+ * any size: one larger than a wasm batch (a pool's chunk) is verified `ed25519BatchItemsMax`
+ * items at a time.
+ */
+export function verifyPackedChecked(packed: Uint8Array, count: number): Uint8Array {
+  if (count <= ed25519BatchItemsMax) return verifyPackedInWasm(packed, count);
+  const verdicts = new Uint8Array(count);
+  for (let start = 0; start < count; start += ed25519BatchItemsMax) {
+    const end = Math.min(count, start + ed25519BatchItemsMax);
+    verdicts.set(verifyPackedInWasm(copyPackedRange(packed, count, start, end), end - start), start);
+  }
+  return verdicts;
+}
+
+/** One wasm batch call over a checked packed batch of at most `ed25519BatchItemsMax` items. */
+function verifyPackedInWasm(packed: Uint8Array, count: number): Uint8Array {
   if (count === 0) return new Uint8Array(0);
   const packedAt = 0;
   const coefficientsAt = align64(packed.length);

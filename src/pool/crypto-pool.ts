@@ -13,7 +13,8 @@
  *   buffer (src/pool/packing.ts) that is transferred to the worker, and the worker's result
  *   comes back the same way. No item crosses as an object.
  * - Small calls run inline on the calling thread, where the pool's per-task overhead would
- *   dominate; large ones are split so every thread gets work (thresholds below, measured).
+ *   dominate; large ones are split so every thread gets work, into no more chunks than an
+ *   idle pool admits (src/pool/chunk-plan.ts: the planners and their measured thresholds).
  * - The pool keeps its own bounded FIFO of chunk tasks and hands piscina at most `threads`
  *   tasks at a time, so a call is admitted or refused whole (`PoolQueueFullError`), an abort
  *   takes exactly that call's queued chunks out, and `close()` knows what is still queued.
@@ -37,19 +38,16 @@ import {
   checkVerifyItems,
   type Ed25519BatchItem,
   ed25519VerifyBatch,
-  packVerifyBatch,
+  packVerifyItems,
   slicePackedBatch,
   verifyPackedBatch,
 } from '../crypto/ed25519.js';
 import { MerkleTree, merkleRoot } from '../crypto/merkle.js';
-import { sha256DigestBytes, sha256Many } from '../crypto/sha256.js';
+import { checkMessages, sha256DigestBytes, sha256Many } from '../crypto/sha256.js';
 import { describeValue, requireBytesArray, requireInteger } from '../crypto/validate.js';
 import { wasmModule, wasmModuleKey } from '../crypto/wasm.js';
 import {
   batchBytesMax,
-  batchMessagesMax,
-  ed25519BatchItemsMax,
-  ed25519BatchMessageBytesMax,
   merkleLeavesMax,
   poolIdleTimeoutMsMax,
   poolQueueTasksMax,
@@ -57,6 +55,19 @@ import {
   poolVerifyItemsMax,
   poolVerifyMessageBytesMax,
 } from '../limits.js';
+import {
+  hashChunksWanted,
+  merkleInlineLeavesMax,
+  merkleSubtreeLeaves,
+  type Range,
+  sha256Blocks,
+  sha256ChunkCount,
+  sha256InlineBlocksMax,
+  splitByWeight,
+  splitEvenly,
+  verifyChunkCount,
+  verifyInlineItemsMax,
+} from './chunk-plan.js';
 import { AbortError, PoolClosedError, PoolQueueFullError, WorkerCrashedError } from './errors.js';
 import {
   type CrashReport,
@@ -68,64 +79,6 @@ import {
   testHooksKey,
   verdictsToBooleans,
 } from './packing.js';
-
-// Tuning constants. Each was chosen from `npm run bench -- pool` on the 2-core development VM
-// (the bench writes its table to bench/results/pool.md; the figures quoted here are from two
-// runs on a quiet machine). The pool's results never depend on them, only its speed does.
-
-/**
- * Signature batches of at most this many items are verified inline on the calling thread.
- * One pool task adds its round trip and packing to the work: measured in the two final
- * benchmark runs, one task against inline, +200–245 % latency for 1 signature, +93–98 % for 2,
- * +68–77 % for 4, +32–33 % for 8, +34–44 % for 16, 0–23 % for 32. Up to 16 the overhead is a
- * third or more of the call; above, a pool task costs little and frees the calling thread (and
- * concurrent calls spread over the threads: 16 concurrent calls of 256 run 1.7–1.9× faster on
- * two threads than inline).
- */
-export const verifyInlineItemsMax = 16;
-
-/**
- * No chunk of a split signature batch is smaller than this. Batch verification gets cheaper per
- * signature as the batch grows (one multi-scalar multiplication, keys that repeat merged):
- * measured (best of 4, 256 distinct keys, 128-byte messages) ~38 µs/signature at 256, ~28 at
- * 512, ~22 at 1,024, ~18 at 4,096, ~17 at 8,192 and 16,384. Below ~1,000 items a split buys
- * latency at a steep price in CPU.
- */
-export const verifyChunkItemsMin = 1024;
-
-/**
- * Chunks of a large signature batch aim at this size, where the cost per signature has levelled
- * off (~17 µs at 8,192 and at 16,384): a batch is cut into `max(threads, n / 8192)` chunks, so
- * every thread gets one and none is smaller than it need be. (Four chunks of 4,096 on two
- * threads cost ~5–10 % more CPU than two of 8,192.)
- */
-export const verifyChunkItemsTarget = 8192;
-
-/**
- * A large hashing call (sha256Many, merkleRoot) is cut into about this many chunks per thread:
- * hashing gains nothing from bigger batches past a few thousand blocks, so smaller chunks
- * let a thread slowed by a neighbour (the machine is shared) hand work to the other.
- */
-export const hashChunksPerThread = 2;
-
-/**
- * sha256Many calls of at most this many 64-byte blocks of work (padding included) run inline:
- * ~1 ms of hashing. Measured, one pool task against inline: +200–260 % latency at 512 blocks,
- * +38–63 % at 2,048, +24 % at 8,192, even at 32,768.
- */
-export const sha256InlineBlocksMax = 4096;
-
-/** No sha256Many chunk carries less than this many 64-byte blocks of work (~0.9 ms). */
-export const sha256ChunkBlocksMin = 4096;
-
-/**
- * merkleRoot calls of at most this many leaves run inline (~2 ms at 32-byte leaves). One pool
- * task against inline: +54–68 % latency at 1,024 leaves, +12–24 % at 4,096, +6–20 % at 16,384.
- */
-export const merkleInlineLeavesMax = 4096;
-
-/** Subtrees handed to workers have at least this many leaves (a power of two). */
-export const merkleChunkLeavesMin = 4096;
 
 /** Default `maxQueue`: tasks (chunks) that may wait for a thread. */
 export const poolQueueTasksDefault = 1024;
@@ -248,41 +201,9 @@ interface Chunk {
   readonly end: number;
 }
 
-/** A half-open range of a call's items. */
-interface Range {
-  readonly start: number;
-  readonly end: number;
-}
-
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
-}
-
-/**
- * Splits `[0, count)` greedily so that no range exceeds `itemsMax` items or `weightMax` total
- * weight (a single item heavier than `weightMax` gets a range of its own).
- */
-function splitByWeight(count: number, weight: (i: number) => number, itemsMax: number, weightMax: number): Range[] {
-  const ranges: Range[] = [];
-  let start = 0;
-  let sum = 0;
-  for (let i = 0; i < count; i++) {
-    const w = weight(i);
-    if (i > start && (i - start >= itemsMax || sum + w > weightMax)) {
-      ranges.push({ start, end: i });
-      start = i;
-      sum = 0;
-    }
-    sum += w;
-  }
-  if (count > start) ranges.push({ start, end: count });
-  return ranges;
-}
-
-/** 64-byte SHA-256 blocks needed for a message of `length` bytes (padding included). */
-function sha256Blocks(length: number): number {
-  return Math.floor((length + 8) / 64) + 1;
 }
 
 function checkPoolVerifyItems(items: unknown, where: string): asserts items is readonly Ed25519BatchItem[] {
@@ -392,8 +313,9 @@ export class CryptoPool implements CryptoBackend {
    *
    * Up to `verifyInlineItemsMax` items are verified inline; larger batches are cut into
    * chunks (one per thread at least, about `verifyChunkItemsTarget` items each, none below
-   * `verifyChunkItemsMin`), each batch-verified in a worker. (These tuning constants, with
-   * the measurements behind them, are at the top of src/pool/crypto-pool.ts.)
+   * `verifyChunkItemsMin`, never more than `threads + maxQueue`), each batch-verified in a
+   * worker. (These tuning constants, with the measurements behind them, are in
+   * src/pool/chunk-plan.ts.)
    *
    * @returns one verdict per item, in order.
    * @throws TypeError/RangeError naming the item and field on malformed input (the same checks
@@ -406,15 +328,9 @@ export class CryptoPool implements CryptoBackend {
     checkPoolVerifyItems(items, where);
     const count = items.length;
     if (count <= verifyInlineItemsMax) return ed25519VerifyBatch(items);
-    const itemsPerChunk = Math.ceil(count / verifyChunkCount(count, this.threads, this.#capacity()));
-    const ranges = splitByWeight(
-      count,
-      (i) => (items[i] as Ed25519BatchItem).message.length,
-      itemsPerChunk,
-      ed25519BatchMessageBytesMax,
-    );
+    const ranges = splitEvenly(count, verifyChunkCount(count, this.threads, this.#capacity()));
     const results = await this.#run(where, 'verify', ranges, signal, (range) =>
-      packVerifyBatch(items.slice(range.start, range.end)),
+      packVerifyItems(items, range.start, range.end),
     );
     const verdicts = new Array<boolean>(count);
     for (let c = 0; c < ranges.length; c++) {
@@ -443,12 +359,7 @@ export class CryptoPool implements CryptoBackend {
     const signal = this.#admit(where, options);
     const count = checkPacked(packed, where);
     if (count <= verifyInlineItemsMax) return verifyPackedBatch(packed);
-    const chunks = verifyChunkCount(count, this.threads, this.#capacity());
-    const itemsPerChunk = Math.ceil(count / chunks);
-    const ranges: Range[] = [];
-    for (let start = 0; start < count; start += itemsPerChunk) {
-      ranges.push({ start, end: Math.min(count, start + itemsPerChunk) });
-    }
+    const ranges = splitEvenly(count, verifyChunkCount(count, this.threads, this.#capacity()));
     const results = await this.#run(where, 'verify', ranges, signal, (range) =>
       slicePackedBatch(packed, range.start, range.end),
     );
@@ -476,21 +387,15 @@ export class CryptoPool implements CryptoBackend {
   async sha256Many(messages: readonly Uint8Array[], options: PoolCallOptions = {}): Promise<Uint8Array[]> {
     const where = 'CryptoPool.sha256Many';
     const signal = this.#admit(where, options);
-    requireBytesArray(messages, 'messages', where, batchMessagesMax);
+    checkMessages(messages, where);
     const count = messages.length;
-    const totalBytes = itemsBytes(messages, 0, count);
-    if (totalBytes > batchBytesMax) {
-      throw new RangeError(`${where}: messages hold ${totalBytes} bytes in all, limit ${batchBytesMax}`);
-    }
     let blocks = 0;
     for (let i = 0; i < count; i++) blocks += sha256Blocks((messages[i] as Uint8Array).length);
     if (blocks <= sha256InlineBlocksMax) return sha256Many(messages);
-    const wanted = Math.max(1, Math.min(this.#chunksWanted(), Math.floor(blocks / sha256ChunkBlocksMin)));
     const ranges = splitByWeight(
       count,
       (i) => sha256Blocks((messages[i] as Uint8Array).length),
-      count,
-      Math.ceil(blocks / wanted),
+      sha256ChunkCount(blocks, this.#chunksWanted()),
     );
     const results = await this.#run(where, 'sha256', ranges, signal, (range) =>
       packItems(messages, range.start, range.end, false),
@@ -606,7 +511,7 @@ export class CryptoPool implements CryptoBackend {
 
   /** How many chunks a large hashing call is cut into: a few per thread, within the capacity. */
   #chunksWanted(): number {
-    return Math.min(this.threads * hashChunksPerThread, this.#capacity());
+    return hashChunksWanted(this.threads, this.#capacity());
   }
 
   /**
@@ -727,30 +632,4 @@ export class CryptoPool implements CryptoBackend {
       error,
     );
   }
-}
-
-/**
- * Leaves per subtree for a Merkle root over `count` leaves cut into about `parts` pieces: the
- * largest power of two not above `count / parts`, never below {@link merkleChunkLeavesMin},
- * and large enough that there are at most `subtreesMax` subtrees. Exported for the tests.
- */
-export function merkleSubtreeLeaves(count: number, parts: number, subtreesMax: number): number {
-  const target = Math.max(merkleChunkLeavesMin, Math.floor(count / Math.max(1, parts)));
-  let size = 1;
-  while (size * 2 <= target) size *= 2;
-  // Rounding down can double the number of subtrees; never beyond what an idle pool admits.
-  while (Math.ceil(count / size) > Math.max(1, subtreesMax)) size *= 2;
-  return size;
-}
-
-/**
- * How many chunks `CryptoPool.verifyBatch` cuts `count` signatures into on `threads` threads:
- * at least one per thread and about {@link verifyChunkItemsTarget} items each, but none
- * smaller than {@link verifyChunkItemsMin}, no more than `tasksMax` (what an idle pool
- * admits), and never fewer than a wasm batch's limit (`ed25519BatchItemsMax`) requires.
- */
-export function verifyChunkCount(count: number, threads: number, tasksMax: number): number {
-  let chunks = Math.max(threads, Math.ceil(count / verifyChunkItemsTarget));
-  chunks = Math.min(chunks, Math.floor(count / verifyChunkItemsMin), tasksMax);
-  return Math.max(1, chunks, Math.ceil(count / ed25519BatchItemsMax));
 }

@@ -20,10 +20,11 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { assert } from '../assert.js';
-import { verifyPackedBatch } from '../crypto/ed25519.js';
+import { checkPacked, verifyPackedChecked } from '../crypto/ed25519.js';
 import { rootOfHashesInIo } from '../crypto/merkle.js';
 import { sha256Wasm, wasmMerkleLeafHashes, wasmMerkleLeafHashes32, wasmSha256Many } from '../crypto/sha256.js';
 import { memoryU8, reserveIo, wasmModule, wasmModuleKey } from '../crypto/wasm.js';
+import { poolVerifyItemsMax } from '../limits.js';
 import {
   type CrashMode,
   type CrashReport,
@@ -97,7 +98,8 @@ function crashTask(packed: Uint8Array): never {
 function run(task: PoolTask): Uint8Array | WorkerProbe {
   switch (task.kind) {
     case 'verify':
-      return verifyPackedBatch(task.packed);
+      // A chunk may hold more than one wasm batch; the pool packed and checked it already.
+      return verifyPackedChecked(task.packed, checkPacked(task.packed, 'CryptoPool worker', poolVerifyItemsMax));
     case 'sha256':
       return sha256Task(task.packed);
     case 'merkle':

@@ -22,13 +22,12 @@ import {
 import { merkleRoot } from '../../src/crypto/merkle.js';
 import { ed25519BatchItemsMax } from '../../src/limits.js';
 import {
-  CryptoPool,
   merkleInlineLeavesMax,
-  poolQueueTasksDefault,
   sha256InlineBlocksMax,
   verifyChunkCount,
   verifyInlineItemsMax,
-} from '../../src/pool/crypto-pool.js';
+} from '../../src/pool/chunk-plan.js';
+import { CryptoPool, poolQueueTasksDefault } from '../../src/pool/crypto-pool.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;

@@ -12,16 +12,8 @@ import {
 } from '../../src/crypto/ed25519.js';
 import { MerkleTree, merkleRoot } from '../../src/crypto/merkle.js';
 import { sha256Many } from '../../src/crypto/sha256.js';
-import { ed25519BatchItemsMax } from '../../src/limits.js';
-import {
-  CryptoPool,
-  merkleChunkLeavesMin,
-  merkleInlineLeavesMax,
-  merkleSubtreeLeaves,
-  verifyChunkCount,
-  verifyChunkItemsMin,
-  verifyInlineItemsMax,
-} from '../../src/pool/crypto-pool.js';
+import { merkleInlineLeavesMax, verifyChunkCount, verifyInlineItemsMax } from '../../src/pool/chunk-plan.js';
+import { CryptoPool } from '../../src/pool/crypto-pool.js';
 import { createTestPool, probeWorker, queueState } from '../../src/pool/testing.js';
 import { fuzzParams } from '../support/fuzz.js';
 
@@ -168,30 +160,6 @@ describe('CryptoPool.verifyBatch', () => {
     }
   });
 
-  it('chunk counts: one per thread at least, none below the minimum, within the task budget', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 1 << 20 }),
-        fc.integer({ min: 1, max: 256 }),
-        fc.integer({ min: 1, max: 4096 }),
-        (count, threads, tasksMax) => {
-          const chunks = verifyChunkCount(count, threads, tasksMax);
-          const chunkItems = Math.ceil(count / chunks);
-          expect(chunks).toBeGreaterThanOrEqual(1);
-          expect(chunkItems).toBeLessThanOrEqual(ed25519BatchItemsMax);
-          if (chunks > 1 && chunks > Math.ceil(count / ed25519BatchItemsMax)) {
-            expect(Math.floor(count / chunks)).toBeGreaterThanOrEqual(verifyChunkItemsMin);
-            expect(chunks).toBeLessThanOrEqual(tasksMax);
-          }
-          if (count >= threads * verifyChunkItemsMin && threads <= tasksMax) {
-            expect(chunks).toBeGreaterThanOrEqual(threads);
-          }
-        },
-      ),
-      fuzzParams(1),
-    );
-  });
-
   it('batches at and around the inline threshold agree with single verification', async () => {
     for (const size of [0, 1, verifyInlineItemsMax, verifyInlineItemsMax + 1]) {
       const items = baseItems.slice(0, size).map((item, i) => (i === 0 ? corrupt(item, 'messageBit', 3) : item));
@@ -275,23 +243,6 @@ describe('CryptoPool.merkleRoot', () => {
         expect(Buffer.from(MerkleTree.fromLeafHashes(roots).root)).toEqual(expected);
       }
     }
-  });
-
-  it('subtree sizes are powers of two, at least the minimum, within the task budget', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 1 << 26 }),
-        fc.integer({ min: 1, max: 64 }),
-        fc.integer({ min: 1, max: 2048 }),
-        (n, parts, max) => {
-          const size = merkleSubtreeLeaves(n, parts, max);
-          expect(size & (size - 1)).toBe(0);
-          expect(size).toBeGreaterThanOrEqual(merkleChunkLeavesMin);
-          expect(Math.ceil(n / size)).toBeLessThanOrEqual(Math.max(max, 1));
-        },
-      ),
-      fuzzParams(1),
-    );
   });
 
   it('pool roots equal merkleRoot(leaves) for many n, powers of two and not', async () => {

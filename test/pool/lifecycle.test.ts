@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Ed25519BatchItem, ed25519GenerateKeyPair, ed25519Sign } from '../../src/crypto/ed25519.js';
+import { sha256Many } from '../../src/crypto/sha256.js';
 import { CryptoPool, type CryptoPoolOptions } from '../../src/pool/crypto-pool.js';
 import { AbortError, PoolClosedError, PoolQueueFullError, WorkerCrashedError } from '../../src/pool/errors.js';
 import { crashWorker, createTestPool, probeWorker, queueState, workerThreads } from '../../src/pool/testing.js';
@@ -195,6 +196,58 @@ describe('bounded queue', () => {
     expect(allValid(await pool.verifyBatch(items))).toBe(true);
     const leaves = Array.from({ length: 3 * 8192 + 5 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8));
     await expect(pool.merkleRoot(leaves)).resolves.toHaveLength(32);
+  });
+});
+
+describe('an idle pool never refuses a call it can run (issue 8: chunk plans within capacity)', () => {
+  const mib = new Uint8Array(1 << 20).fill(5);
+  const ten = new Uint8Array(10).fill(6);
+
+  it('{ threads: 2, maxQueue: 0 }: sha256Many of 10 B, 1 MiB, 10 B', async () => {
+    const pool = await newPool({ threads: 2, maxQueue: 0 });
+    const messages = [ten, mib, ten];
+    expect(Buffer.concat(await pool.sha256Many(messages))).toEqual(Buffer.concat(sha256Many(messages)));
+  });
+
+  it('{ threads: 4, maxQueue: 4 }: sha256Many of nine messages alternating 10 B and 1 MiB', async () => {
+    const pool = await newPool({ threads: 4, maxQueue: 4 });
+    const messages = Array.from({ length: 9 }, (_, i) => (i % 2 === 1 ? mib : ten));
+    expect(Buffer.concat(await pool.sha256Many(messages))).toEqual(Buffer.concat(sha256Many(messages)));
+  });
+
+  it('{ threads: 1, maxQueue: 0 }: verifyBatch of 16,385 items (more than one wasm batch)', async () => {
+    const pool = await newPool({ threads: 1, maxQueue: 0 });
+    const many = Array.from({ length: 16_385 }, (_, i) => items[i % items.length] as Ed25519BatchItem);
+    const bad = 16_384; // in the second wasm batch the worker makes
+    many[bad] = { ...(many[bad] as Ed25519BatchItem), message: Uint8Array.of(0xff) };
+    const verdicts = await pool.verifyBatch(many);
+    expect(verdicts.flatMap((ok, i) => (ok ? [] : [i]))).toEqual([bad]);
+  });
+
+  it('{ threads: 2, maxQueue: 0 }: verifyBatch of 40 items with 16 MiB messages (640 MiB in all)', async () => {
+    const pool = await newPool({ threads: 2, maxQueue: 0 });
+    // One 16 MiB message shared by every item; one key signs it. All but two items carry
+    // S = 2^256 − 1 (refused before hashing), so the test costs little beyond the copies.
+    const big = new Uint8Array(16 << 20).fill(9);
+    const [key] = keys as [(typeof keys)[number]];
+    const signature = ed25519Sign(key.secretKey, big);
+    const refused = signature.slice();
+    refused.fill(0xff, 32);
+    const many: Ed25519BatchItem[] = Array.from({ length: 40 }, (_, i) => ({
+      publicKey: key.publicKey,
+      message: big,
+      signature: i === 3 || i === 30 ? signature : refused,
+    }));
+    const verdicts = await pool.verifyBatch(many);
+    expect(verdicts.flatMap((ok, i) => (ok ? [i] : []))).toEqual([3, 30]);
+  });
+
+  it('a call refused by a busy pool succeeds once the pool is idle again', async () => {
+    const pool = await newPool({ threads: 1, maxQueue: 0 });
+    const running = pool.verifyBatch(oneChunk);
+    await expect(pool.verifyBatch(oneChunk)).rejects.toBeInstanceOf(PoolQueueFullError);
+    expect(allValid(await running)).toBe(true);
+    expect(allValid(await pool.verifyBatch(oneChunk))).toBe(true);
   });
 });
 
