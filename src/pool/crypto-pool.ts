@@ -254,6 +254,13 @@ export class CryptoPool implements CryptoBackend {
   #nextTaskId = 1;
   readonly #crashReports = new Map<number, string>();
   #lastPoolError: Error | undefined;
+  /**
+   * The calls in flight per AbortSignal, and how each aborts. The pool adds ONE listener to a
+   * signal however many of its calls share it (a caller may pass one signal to hundreds of
+   * calls; a listener each would trip Node's MaxListenersExceededWarning at 11), and removes
+   * it when the last of those calls settles.
+   */
+  readonly #signalCalls = new Map<AbortSignal, { calls: Map<PendingCall, () => void>; listener: () => void }>();
 
   constructor(options: CryptoPoolOptions = {}) {
     const where = 'new CryptoPool';
@@ -537,16 +544,14 @@ export class CryptoPool implements CryptoBackend {
       );
     }
     return new Promise<unknown[]>((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
       const call = new PendingCall(where, ranges.length, resolve, reject, () => {
-        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+        if (signal !== undefined) this.#unwatchSignal(signal, call);
       });
       if (signal !== undefined) {
-        onAbort = () => {
+        this.#watchSignal(signal, call, () => {
           this.#removeQueued(call);
           call.fail(abortError(where, signal));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
+        });
       }
       try {
         for (let index = 0; index < ranges.length && !call.settled; index++) {
@@ -600,6 +605,31 @@ export class CryptoPool implements CryptoBackend {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const resolve of waiters) resolve();
+    }
+  }
+
+  #watchSignal(signal: AbortSignal, call: PendingCall, abort: () => void): void {
+    let watched = this.#signalCalls.get(signal);
+    if (watched === undefined) {
+      const calls = new Map<PendingCall, () => void>();
+      // Each abort settles its call, whose cleanup unwatches it: iterate over a copy.
+      const listener = () => {
+        for (const abortCall of [...calls.values()]) abortCall();
+      };
+      watched = { calls, listener };
+      this.#signalCalls.set(signal, watched);
+      signal.addEventListener('abort', listener, { once: true });
+    }
+    watched.calls.set(call, abort);
+  }
+
+  #unwatchSignal(signal: AbortSignal, call: PendingCall): void {
+    const watched = this.#signalCalls.get(signal);
+    if (watched === undefined) return;
+    watched.calls.delete(call);
+    if (watched.calls.size === 0) {
+      signal.removeEventListener('abort', watched.listener);
+      this.#signalCalls.delete(signal);
     }
   }
 

@@ -172,6 +172,52 @@ describe('AbortSignal', () => {
   });
 });
 
+describe('one AbortSignal shared by many calls', () => {
+  it('adds no listener per call: 40 concurrent calls print no MaxListenersExceededWarning, and abort together', async () => {
+    const pool = await newPool({ threads: 1 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const { signal } = controller;
+      const calls = Array.from({ length: 40 }, () => pool.verifyBatch(oneChunk, { signal }));
+      // Node emits the warning on the next tick after the 11th listener; give it the chance.
+      await sleep(10);
+      controller.abort('enough');
+      // A call that finished within the 10 ms resolved; every other one rejects at once.
+      const settled = await Promise.allSettled(calls);
+      const aborted = settled.filter((s) => s.status === 'rejected' && (s.reason as Error).name === 'AbortError');
+      const done = settled.filter((s) => s.status === 'fulfilled');
+      expect(aborted.length + done.length).toBe(calls.length);
+      expect(aborted.length).toBeGreaterThan(30);
+      // Settled calls leave nothing behind: sequential calls with the same signal add none either.
+      const second = new AbortController();
+      for (let i = 0; i < 12; i++) await pool.verifyBatch(oneChunk, { signal: second.signal });
+      await sleep(10);
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('the negative control: 11 listeners on one signal do print the warning here', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const { signal } = new AbortController();
+      const listeners = Array.from({ length: 11 }, () => () => {});
+      for (const listener of listeners) signal.addEventListener('abort', listener);
+      await sleep(10);
+      expect(warnings.map((w) => w.name)).toContain('MaxListenersExceededWarning');
+      for (const listener of listeners) signal.removeEventListener('abort', listener);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('bounded queue', () => {
   it('a full queue rejects a call whole with PoolQueueFullError; queued work still completes', async () => {
     const pool = await newPool({ threads: 1, maxQueue: 1 });
