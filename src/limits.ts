@@ -44,6 +44,9 @@ export const poolQueueTasksMax = 1 << 16;
 /** Longest `idleTimeout` a `CryptoPool` accepts, in ms (the largest delay a Node timer keeps). */
 export const poolIdleTimeoutMsMax = 2 ** 31 - 1;
 
+/** Longest `taskTimeoutMs` a `CryptoPool` accepts, in ms (the largest delay a Node timer keeps). */
+export const poolTaskTimeoutMsMax = 2 ** 31 - 1;
+
 /** Most items in one `CryptoPool.verifyBatch` call (it splits them into `ed25519BatchItemsMax` chunks or smaller). */
 export const poolVerifyItemsMax = 1 << 20;
 

@@ -51,6 +51,7 @@ import {
   merkleLeavesMax,
   poolIdleTimeoutMsMax,
   poolQueueTasksMax,
+  poolTaskTimeoutMsMax,
   poolThreadsMax,
   poolVerifyItemsMax,
   poolVerifyMessageBytesMax,
@@ -68,7 +69,7 @@ import {
   verifyChunkCount,
   verifyInlineItemsMax,
 } from './chunk-plan.js';
-import { AbortError, PoolClosedError, PoolQueueFullError, WorkerCrashedError } from './errors.js';
+import { AbortError, PoolClosedError, PoolQueueFullError, PoolTaskTimeoutError, WorkerCrashedError } from './errors.js';
 import {
   type CrashReport,
   crashReportKey,
@@ -76,6 +77,7 @@ import {
   itemsUniform32,
   type PoolTaskKind,
   packItems,
+  taskStartedKey,
   testHooksKey,
   verdictsToBooleans,
 } from './packing.js';
@@ -104,6 +106,16 @@ export interface CryptoPoolOptions {
    * Default 1024.
    */
   maxQueue?: number;
+  /**
+   * A deadline for each task (chunk), in ms from when it starts on a thread (time spent
+   * queued, or waiting for a thread to start, does not count). A task still running past it is
+   * taken as stuck: its thread is terminated and replaced, and its call rejects with
+   * `PoolTaskTimeoutError` (code `POOL_TASK_TIMEOUT`) naming the task. `close()` then never
+   * waits on a stuck thread longer than this. Default: no deadline. Allow for the largest
+   * chunk a call makes (8,192 signatures take ~150 ms on one core; the chunks of a call run
+   * side by side, so the deadline does not grow with the call).
+   */
+  taskTimeoutMs?: number;
 }
 
 /** Per-call options. */
@@ -201,6 +213,17 @@ interface Chunk {
   readonly end: number;
 }
 
+/** A running task's deadline: the abort that ends it, and its clock once the worker started it. */
+interface TaskDeadline {
+  readonly abort: AbortController;
+  timer?: NodeJS.Timeout;
+}
+
+/** `task 2 of 3 (items 8192..16383)`: which part of its call a chunk is, for error messages. */
+function describeChunk(chunk: Chunk): string {
+  return `task ${chunk.index + 1} of ${chunk.call.chunkCount} (items ${chunk.start}..${chunk.end - 1})`;
+}
+
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
@@ -245,6 +268,8 @@ export class CryptoPool implements CryptoBackend {
   readonly threads: number;
   /** Most chunk tasks that may wait for a thread. */
   readonly maxQueue: number;
+  /** Each task's deadline in ms, or undefined for none (see {@link CryptoPoolOptions.taskTimeoutMs}). */
+  readonly taskTimeoutMs: number | undefined;
   readonly #piscina: Piscina;
   readonly #queue: Chunk[] = [];
   #running = 0;
@@ -260,6 +285,8 @@ export class CryptoPool implements CryptoBackend {
    * calls; a listener each would trip Node's MaxListenersExceededWarning at 11), and removes
    * it when the last of those calls settles.
    */
+  /** Running tasks with a deadline, by task id: the abort that ends one, and its clock once started. */
+  readonly #deadlines = new Map<number, TaskDeadline>();
   readonly #signalCalls = new Map<AbortSignal, { calls: Map<PendingCall, () => void>; listener: () => void }>();
 
   constructor(options: CryptoPoolOptions = {}) {
@@ -276,8 +303,13 @@ export class CryptoPool implements CryptoBackend {
     requireInteger(idleTimeout, 'options.idleTimeout', where, 0, poolIdleTimeoutMsMax);
     const maxQueue = internal.maxQueue ?? poolQueueTasksDefault;
     requireInteger(maxQueue, 'options.maxQueue', where, 0, poolQueueTasksMax);
+    const taskTimeoutMs = internal.taskTimeoutMs;
+    if (taskTimeoutMs !== undefined) {
+      requireInteger(taskTimeoutMs, 'options.taskTimeoutMs', where, 1, poolTaskTimeoutMsMax);
+    }
     this.threads = threads;
     this.maxQueue = maxQueue;
+    this.taskTimeoutMs = taskTimeoutMs;
     const hooks = internal[poolTestHooks];
     const workerData: Record<string, unknown> = {};
     if (hooks?.withholdModule !== true) workerData[wasmModuleKey] = wasmModule;
@@ -464,7 +496,9 @@ export class CryptoPool implements CryptoBackend {
   /**
    * Closes the pool: queued tasks reject with {@link PoolClosedError}, running tasks finish
    * (their calls resolve), then the threads exit. Later calls reject with PoolClosedError.
-   * Idempotent: every call returns the same promise.
+   * With `taskTimeoutMs`, a stuck task delays this by at most that long: it is terminated and
+   * its call rejects with `PoolTaskTimeoutError`. Idempotent: every call returns the same
+   * promise.
    */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
@@ -584,15 +618,31 @@ export class CryptoPool implements CryptoBackend {
     const { buffer } = packed;
     const whole = buffer instanceof ArrayBuffer && packed.byteOffset === 0 && packed.byteLength === buffer.byteLength;
     const transferList = whole ? [buffer] : [];
-    this.#piscina.run({ kind: chunk.kind, id: taskId, packed }, { transferList }).then(
+    // The deadline: aborting a task that is running makes piscina terminate its thread and
+    // start a replacement, which is exactly what a stuck task needs (nothing else stops it).
+    // Its clock starts when the worker announces the task (#onWorkerMessage).
+    const deadline: TaskDeadline | undefined =
+      this.taskTimeoutMs === undefined ? undefined : { abort: new AbortController() };
+    if (deadline !== undefined) this.#deadlines.set(taskId, deadline);
+    const announce = deadline !== undefined;
+    const task = { kind: chunk.kind, id: taskId, packed, announce };
+    const settle = (): boolean => {
+      if (deadline === undefined) return false;
+      clearTimeout(deadline.timer);
+      this.#deadlines.delete(taskId);
+      return deadline.abort.signal.aborted;
+    };
+    this.#piscina.run(task, { transferList, signal: deadline?.abort.signal }).then(
       (result: unknown) => {
+        settle();
         this.#taskSettled();
         chunk.call.chunkDone(chunk.index, result);
       },
       (error: unknown) => {
+        const timedOut = settle();
         // The call cannot succeed now: drop its other queued chunks before anything starts them.
         this.#removeQueued(chunk.call);
-        chunk.call.fail(this.#crashError(chunk, taskId, error));
+        chunk.call.fail(timedOut ? this.#timeoutError(chunk) : this.#crashError(chunk, taskId, error));
         this.#taskSettled();
       },
     );
@@ -640,16 +690,36 @@ export class CryptoPool implements CryptoBackend {
   }
 
   #onWorkerMessage(message: unknown): void {
-    if (typeof message !== 'object' || message === null || !(crashReportKey in message)) return;
+    if (typeof message !== 'object' || message === null) return;
+    if (taskStartedKey in message) {
+      // A task with a deadline started on its thread: start its clock. (The task may have
+      // settled already if its result overtook this message; then there is nothing to time.)
+      const deadline = this.#deadlines.get((message as Record<string, unknown>)[taskStartedKey] as number);
+      if (deadline !== undefined && deadline.timer === undefined) {
+        deadline.timer = setTimeout(() => deadline.abort.abort('taskTimeoutMs'), this.taskTimeoutMs);
+      }
+      return;
+    }
+    if (!(crashReportKey in message)) return;
     const report = (message as Record<string, unknown>)[crashReportKey] as CrashReport;
     this.#crashReports.set(report.taskId, report.cause);
+  }
+
+  #timeoutError(chunk: Chunk): PoolTaskTimeoutError {
+    const { call } = chunk;
+    const timeoutMs = this.taskTimeoutMs as number;
+    return new PoolTaskTimeoutError(
+      `${call.where}: ${describeChunk(chunk)} ran past taskTimeoutMs (${timeoutMs} ms); ` +
+        'its worker thread was terminated and replaced',
+      timeoutMs,
+    );
   }
 
   #crashError(chunk: Chunk, taskId: number, error: unknown): Error {
     const reported = this.#crashReports.get(taskId);
     this.#crashReports.delete(taskId);
     const call = chunk.call;
-    const what = `task ${chunk.index + 1} of ${call.chunkCount} (items ${chunk.start}..${chunk.end - 1})`;
+    const what = describeChunk(chunk);
     if (reported !== undefined) {
       return new WorkerCrashedError(
         `${call.where}: the worker thread running ${what} failed and was replaced: ${reported}`,

@@ -41,6 +41,21 @@ export class AbortError extends CryptoPoolError {
 }
 
 /**
+ * A task ran past the pool's `taskTimeoutMs`: its worker thread was stuck (or the deadline too
+ * short for the work), so the pool terminated the thread and started a replacement. The
+ * message names the call, the task and the deadline.
+ */
+export class PoolTaskTimeoutError extends CryptoPoolError {
+  /** The deadline the task ran past, in ms. */
+  readonly taskTimeoutMs: number;
+
+  constructor(message: string, taskTimeoutMs: number) {
+    super('POOL_TASK_TIMEOUT', message);
+    this.taskTimeoutMs = taskTimeoutMs;
+  }
+}
+
+/**
  * A worker thread died while running the call's task (it exited, was terminated, or its wasm
  * trapped — after a trap the instance's state is unknown, so the worker exits on purpose). The
  * pool has replaced the worker; `cause` is the underlying error and the message names it.

@@ -38,7 +38,16 @@ export interface PoolTask {
   /** Pool-unique task id; a worker that dies names it in its crash report. */
   readonly id: number;
   readonly packed: Uint8Array;
+  /**
+   * Post `{ [taskStartedKey]: id }` on `parentPort` when the task starts: the pool's
+   * `taskTimeoutMs` counts from then, not from when the task was handed to piscina (a thread
+   * may still be starting, or replacing one that was stuck). Set only when there is a deadline.
+   */
+  readonly announce?: boolean;
 }
+
+/** Key of the message a worker posts when it starts an announced task (see `PoolTask.announce`). */
+export const taskStartedKey = 'consortiumLedgerPoolTaskStarted';
 
 /** What `probe` returns: how the worker got its wasm module (see test/pool). */
 export interface WorkerProbe {
@@ -69,9 +78,12 @@ export const workerExitCodeAfterFailure = 70;
  */
 export const testHooksKey = 'consortiumLedgerPoolTestHooks';
 
-/** How a `crash` task dies: exit the thread, trap in wasm, or throw from the handler. */
-export type CrashMode = 'exit' | 'trap' | 'throw';
-export const crashModes: readonly CrashMode[] = ['exit', 'trap', 'throw'];
+/**
+ * How a `crash` task dies: exit the thread, trap in wasm, throw from the handler, or hang
+ * (block forever without returning, as a stuck task would: what `taskTimeoutMs` is for).
+ */
+export type CrashMode = 'exit' | 'trap' | 'throw' | 'hang';
+export const crashModes: readonly CrashMode[] = ['exit', 'trap', 'throw', 'hang'];
 
 export { itemsBytes, itemsUniform32 } from '../crypto/items.js';
 

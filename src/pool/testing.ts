@@ -18,7 +18,8 @@ export function createTestPool(
 
 /**
  * Makes the worker that picks up this task die: `exit` calls `process.exit(exitCode)`, `trap`
- * makes a genuine wasm trap (an out-of-bounds memory access), `throw` throws from the handler.
+ * makes a genuine wasm trap (an out-of-bounds memory access), `throw` throws from the handler,
+ * `hang` blocks the thread forever (until the pool's `taskTimeoutMs` terminates it).
  */
 export function crashWorker(pool: CryptoPool, mode: CrashMode, exitCode = 3, signal?: AbortSignal): Promise<unknown> {
   const packed = Uint8Array.of(crashModes.indexOf(mode), exitCode);

@@ -32,6 +32,7 @@ import {
   crashReportKey,
   type PoolTask,
   readPackedItems,
+  taskStartedKey,
   testHooksKey,
   type WorkerProbe,
   workerExitCodeAfterFailure,
@@ -87,6 +88,10 @@ function crashTask(packed: Uint8Array): never {
   if (!testHooksEnabled) throw new Error('crash task refused: this pool was not created with test hooks');
   const mode = crashModes[packed[0] ?? 255] as CrashMode | undefined;
   if (mode === 'exit') process.exit(packed[1] ?? 1);
+  if (mode === 'hang') {
+    // Blocks this thread for good without using the CPU; only terminate() ends it.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }
   if (mode === 'trap') {
     // A genuine wasm trap: an address far past the end of linear memory.
     sha256Wasm.sha256(0xffff_ff00, 64, 0);
@@ -123,6 +128,7 @@ function describeError(error: unknown): string {
 
 /** The piscina handler. */
 export default function handleTask(task: PoolTask): unknown {
+  if (task.announce === true) parentPort?.postMessage({ [taskStartedKey]: task.id });
   let result: Uint8Array | WorkerProbe;
   try {
     result = run(task);

@@ -5,7 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Ed25519BatchItem, ed25519GenerateKeyPair, ed25519Sign } from '../../src/crypto/ed25519.js';
 import { sha256Many } from '../../src/crypto/sha256.js';
 import { CryptoPool, type CryptoPoolOptions } from '../../src/pool/crypto-pool.js';
-import { AbortError, PoolClosedError, PoolQueueFullError, WorkerCrashedError } from '../../src/pool/errors.js';
+import {
+  AbortError,
+  CryptoPoolError,
+  PoolClosedError,
+  PoolQueueFullError,
+  PoolTaskTimeoutError,
+  WorkerCrashedError,
+} from '../../src/pool/errors.js';
 import { crashWorker, createTestPool, probeWorker, queueState, workerThreads } from '../../src/pool/testing.js';
 
 const keys = Array.from({ length: 4 }, () => ed25519GenerateKeyPair());
@@ -90,6 +97,73 @@ describe('a worker that crashes', () => {
       /crash task refused: this pool was not created with test hooks/,
     );
     expect(allValid(await pool.verifyBatch(oneChunk))).toBe(true);
+  });
+});
+
+describe('taskTimeoutMs: a per-task deadline', () => {
+  it('a worker stuck past it is terminated and replaced; its call rejects with PoolTaskTimeoutError naming the task', async () => {
+    const pool = await newPool({ threads: 1, taskTimeoutMs: 300 }, true);
+    const before = await probeWorker(pool);
+    const started = performance.now();
+    const error = await crashWorker(pool, 'hang').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const elapsedMs = performance.now() - started;
+    expect(error).toBeInstanceOf(PoolTaskTimeoutError);
+    expect(error).toBeInstanceOf(CryptoPoolError);
+    expect(error).toMatchObject({ code: 'POOL_TASK_TIMEOUT', taskTimeoutMs: 300 });
+    expect((error as Error).message).toBe(
+      'CryptoPool[internals].crash: task 1 of 1 (items 0..0) ran past taskTimeoutMs (300 ms); ' +
+        'its worker thread was terminated and replaced',
+    );
+    expect(elapsedMs).toBeGreaterThanOrEqual(290);
+    expect(elapsedMs).toBeLessThan(5000);
+    const after = await probeWorker(pool);
+    expect(after.threadId).not.toBe(before.threadId);
+    expect(allValid(await pool.verifyBatch(oneChunk))).toBe(true);
+  });
+
+  it('calls queued behind a stuck task run on the replacement thread', async () => {
+    const pool = await newPool({ threads: 1, taskTimeoutMs: 300 }, true);
+    const stuck = crashWorker(pool, 'hang');
+    const queued = pool.verifyBatch(oneChunk);
+    expect(queueState(pool)).toEqual({ queued: 1, running: 1 });
+    await expect(stuck).rejects.toBeInstanceOf(PoolTaskTimeoutError);
+    expect(allValid(await queued)).toBe(true);
+  });
+
+  it('close() waits on a stuck worker no longer than the deadline', async () => {
+    const pool = await newPool({ threads: 1, taskTimeoutMs: 400 }, true);
+    const stuck = crashWorker(pool, 'hang').catch((e: unknown) => e);
+    const queued = pool.verifyBatch(oneChunk).catch((e: unknown) => e);
+    await sleep(50);
+    const started = performance.now();
+    await pool.close();
+    const elapsedMs = performance.now() - started;
+    expect(elapsedMs).toBeLessThan(400 + 2000);
+    expect(await stuck).toBeInstanceOf(PoolTaskTimeoutError);
+    expect(await queued).toBeInstanceOf(PoolClosedError);
+    expect(workerThreads(pool).length).toBe(0);
+  });
+
+  it('the clock starts when a thread starts the task, not while the thread itself is starting', async () => {
+    // A fresh pool's threads take longer than 50 ms to load (more so under tsx); the pings of
+    // ready() are handed over at once and must not be counted as stuck meanwhile.
+    const pool = track(new CryptoPool({ threads: 2, taskTimeoutMs: 50 }));
+    await pool.ready();
+    expect(await pool.verifyBatch(items.slice(0, 100))).toEqual(new Array(100).fill(true));
+  });
+
+  it('calls that finish in time are untouched, and the option is validated', async () => {
+    const pool = await newPool({ threads: 2, taskTimeoutMs: 60_000 });
+    expect(allValid(await pool.verifyBatch(items))).toBe(true);
+    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
+      expect(() => new CryptoPool({ threads: 1, taskTimeoutMs: bad })).toThrow(RangeError);
+    }
+    expect(() => new CryptoPool({ threads: 1, taskTimeoutMs: '5' as unknown as number })).toThrow(
+      'new CryptoPool: expected options.taskTimeoutMs to be an integer, got string',
+    );
   });
 });
 
