@@ -12,29 +12,34 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConsortiumLedgerError } from '../errors.js';
-import { type MerkleInclusionProof, MerkleTree, merkleRoot, sha256, verifyMerkleInclusion } from '../index.js';
-import { hex, parseCount, parseHash, readInput, UsageError } from './args.js';
+import { type MerkleInclusionProof, MerkleTree, merkleRoot, verifyMerkleInclusion } from '../index.js';
+import { hex, parseCount, parseHash, readInput, readLeaves, UsageError } from './args.js';
 import { addChainCommands } from './chain.js';
+import { sha256OfInput, sha256sumLine } from './sha256sum.js';
 import { runThroughput } from './throughput.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-function parseProof(path: string): MerkleInclusionProof {
+/** Largest proof file `merkle verify` reads (a proof of 64 hashes in JSON is ~5 KiB). */
+const proofFileBytesMax = 1 << 20;
+
+async function parseProof(path: string): Promise<MerkleInclusionProof> {
+  const text = Buffer.from(await readInput(path, proofFileBytesMax, 'a proof file')).toString('utf8');
   let raw: unknown;
   try {
-    raw = JSON.parse(Buffer.from(readInput(path)).toString('utf8'));
+    raw = JSON.parse(text);
   } catch (cause) {
-    if (cause instanceof UsageError) throw cause;
     throw new UsageError(`proof file ${path} is not JSON: ${(cause as Error).message}`);
   }
   const proof = raw as { leafIndex?: unknown; treeSize?: unknown; path?: unknown };
   if (typeof proof !== 'object' || proof === null || !Array.isArray(proof.path)) {
     throw new UsageError(`proof file ${path} must hold { leafIndex, treeSize, path: [hex…] }`);
   }
-  if (!Number.isSafeInteger(proof.leafIndex) || !Number.isSafeInteger(proof.treeSize)) {
-    throw new UsageError(`proof file ${path}: leafIndex and treeSize must be integers`);
+  const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+  if (!isCount(proof.leafIndex) || !isCount(proof.treeSize)) {
+    throw new UsageError(`proof file ${path}: leafIndex and treeSize must be integers ≥ 0`);
   }
   return {
     leafIndex: proof.leafIndex as number,
@@ -61,8 +66,13 @@ export function buildProgram(): Command {
     .option('--leaves-log2 <n>', 'log2 of leaves per tree', parseCount('--leaves-log2', 1, 24), 20)
     .option('--rounds <n>', 'trees per implementation', parseCount('--rounds', 1, 1000), 3)
     .option('--proofs <n>', 'inclusion proofs verified per tree', parseCount('--proofs', 0, 1_000_000), 1000)
+    .option(
+      '--seed <n>',
+      'seed of the leaves, to replay a run (default: random leaves)',
+      parseCount('--seed', 0, 2 ** 32 - 1),
+    )
     .option('--no-progress', 'no progress bar')
-    .action((options: { leavesLog2: number; rounds: number; proofs: number; progress: boolean }) => {
+    .action((options: { leavesLog2: number; rounds: number; proofs: number; progress: boolean; seed?: number }) => {
       console.log(
         `consortium-ledger ${packageJson.version}: RFC 9162 Merkle roots of 2^${options.leavesLog2} leaves, ${options.rounds} rounds`,
       );
@@ -72,32 +82,33 @@ export function buildProgram(): Command {
       console.log(`  node:crypto, one call per node  ${mega(report.nodeCryptoHashesPerSec)}`);
       console.log(`  ratio                           ${report.ratio.toFixed(2)}×  (roots identical in every round)`);
       console.log(`  inclusion proofs verified       ${report.proofsVerified}`);
+      console.log(`  root of the last tree           ${hex(report.roots[report.roots.length - 1] as Uint8Array)}`);
     });
 
   program
     .command('hash')
     .description('SHA-256 of each file (or stdin when none or "-"), printed as sha256sum does')
     .argument('[files...]', 'files to hash')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
       const inputs = files.length === 0 ? ['-'] : files;
-      for (const file of inputs) console.log(`${hex(sha256(readInput(file)))}  ${file}`);
+      for (const file of inputs) console.log(sha256sumLine(hex(await sha256OfInput(file)), file));
     });
 
   const merkle = program.command('merkle').description('RFC 9162 Merkle trees over files (one file = one leaf)');
   merkle
     .command('root')
     .argument('<files...>', 'leaf files, in order')
-    .action((files: string[]) => {
-      console.log(hex(merkleRoot(files.map(readInput))));
+    .action(async (files: string[]) => {
+      console.log(hex(merkleRoot(await readLeaves(files))));
     });
   merkle
     .command('prove')
     .requiredOption('-i, --index <n>', 'leaf index (0-based)', parseCount('--index', 0, Number.MAX_SAFE_INTEGER))
     .argument('<files...>', 'leaf files, in order')
-    .action((files: string[], options: { index: number }) => {
+    .action(async (files: string[], options: { index: number }) => {
       if (options.index >= files.length)
         throw new UsageError(`--index ${options.index} is outside a tree of ${files.length} leaves`);
-      const tree = MerkleTree.fromLeaves(files.map(readInput));
+      const tree = MerkleTree.fromLeaves(await readLeaves(files));
       const proof = tree.inclusionProof(options.index);
       console.log(
         JSON.stringify(
@@ -112,12 +123,10 @@ export function buildProgram(): Command {
     .requiredOption('--leaf <file>', 'the leaf data')
     .requiredOption('--proof <file>', 'proof JSON from `merkle prove`')
     .requiredOption('--root <hex>', 'the trusted root (64 hex digits)')
-    .action((options: { leaf: string; proof: string; root: string }) => {
-      const ok = verifyMerkleInclusion(
-        readInput(options.leaf),
-        parseProof(options.proof),
-        parseHash('--root', options.root),
-      );
+    .action(async (options: { leaf: string; proof: string; root: string }) => {
+      const root = parseHash('--root', options.root);
+      const [leaf] = await readLeaves([options.leaf]);
+      const ok = verifyMerkleInclusion(leaf as Uint8Array, await parseProof(options.proof), root);
       console.log(ok ? 'verified' : 'NOT verified');
       if (!ok) process.exitCode = 1;
     });
@@ -127,6 +136,17 @@ export function buildProgram(): Command {
 
 /** Operating errors that mean "you pointed me at the wrong thing": exit code 2, no stack. */
 const usageCodes = new Set(['STORE_NOT_A_STORE', 'STORE_LOCKED', 'STORE_CORRUPT', 'DECODE', 'STATE_ROOT_MISMATCH']);
+
+/**
+ * Whether `error` is the user's doing, to be printed without a stack with exit code 2: the
+ * command line's own validation (`UsageError`: a bad number, a file that cannot be read or is
+ * over a limit) or a typed operating error that says the input is wrong (a directory that is
+ * not a store, bytes that do not decode). A `TypeError` or `RangeError` is not: the commands
+ * check what they pass on, so one reaching here is a bug, and it keeps its stack (exit 1).
+ */
+export function isUsageError(error: unknown): error is Error {
+  return error instanceof UsageError || (error instanceof ConsortiumLedgerError && usageCodes.has(error.code));
+}
 
 /** Runs the command line `argv` (as process.argv: node, script, args…); sets process.exitCode. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -138,12 +158,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (
-      error instanceof UsageError ||
-      error instanceof RangeError ||
-      error instanceof TypeError ||
-      (error instanceof ConsortiumLedgerError && usageCodes.has(error.code))
-    ) {
+    if (isUsageError(error)) {
       process.stderr.write(`consortium-ledger: ${error.message}\n`);
       process.exitCode = 2;
       return;
