@@ -8,6 +8,7 @@
  */
 import { type Ed25519BatchItem, ed25519VerifyBatch, verifyPackedBatch } from './ed25519.js';
 import { merkleRoot } from './merkle.js';
+import { type MerkleInclusionItem, verifyMerkleInclusionMany } from './merkle-batch.js';
 import { sha256Many } from './sha256.js';
 
 /** Batched hashing and signature verification, inline or on a pool. */
@@ -20,6 +21,8 @@ export interface CryptoBackend {
   verifyBatch(items: readonly Ed25519BatchItem[]): Promise<boolean[]>;
   /** ZIP-215 verdicts for a packed batch (`packVerifyBatch` layout): one byte per item, 1 valid. */
   verifyPackedBatch(packed: Uint8Array): Promise<Uint8Array>;
+  /** RFC 9162 inclusion-proof verdicts, one per item, in order (`verifyMerkleInclusion`'s). */
+  verifyMerkleInclusionMany(items: readonly MerkleInclusionItem[]): Promise<boolean[]>;
 }
 
 /** The inline backend: the wasm on the calling thread, wrapped in resolved promises. */
@@ -35,5 +38,8 @@ export const inlineCrypto: CryptoBackend = Object.freeze({
   },
   async verifyPackedBatch(packed: Uint8Array): Promise<Uint8Array> {
     return verifyPackedBatch(packed);
+  },
+  async verifyMerkleInclusionMany(items: readonly MerkleInclusionItem[]): Promise<boolean[]> {
+    return verifyMerkleInclusionMany(items);
   },
 });

@@ -58,6 +58,95 @@ function checkItem(item: unknown, i: number, where: string): asserts item is Mer
 }
 
 /**
+ * Checks a batch of proof items at a public boundary (shared by {@link verifyMerkleInclusionMany}
+ * and `CryptoPool.verifyMerkleInclusionMany`): an array of at most `merkleProofBatchItemsMax`
+ * well-typed items. @throws TypeError/RangeError naming the item and field.
+ */
+export function checkInclusionItems(items: unknown, where: string): asserts items is readonly MerkleInclusionItem[] {
+  if (!Array.isArray(items)) {
+    throw new TypeError(`${where}: expected items to be an array, got ${describeValue(items)}`);
+  }
+  if (items.length > merkleProofBatchItemsMax) {
+    throw new RangeError(`${where}: items has ${items.length} entries, limit ${merkleProofBatchItemsMax}`);
+  }
+  for (let i = 0; i < items.length; i++) checkItem(items[i], i, where);
+}
+
+/**
+ * Packs items `[start, end)` (already checked) into one buffer for a pool worker:
+ * `u32 count`, then per item `u32 leafLength | leaf | f64 leafIndex | f64 treeSize |
+ * u8 pathLength | pathLength × 32-byte siblings | root[32]`. A proof that cannot fit (a
+ * sibling that is not 32 bytes, a path over `merkleProofHashesMax`) is packed with path length
+ * 255, which the worker answers with `false` as the inline verifier would.
+ */
+export function packInclusionItems(items: readonly MerkleInclusionItem[], start: number, end: number): Uint8Array {
+  let bytes = 4;
+  for (let i = start; i < end; i++) {
+    const { leaf, proof } = items[i] as MerkleInclusionItem;
+    bytes += 4 + leaf.length + 16 + 1 + (fitsShape(proof) ? proof.path.length * hashBytes : 0) + hashBytes;
+  }
+  const packed = new Uint8Array(bytes);
+  const view = new DataView(packed.buffer);
+  view.setUint32(0, end - start, true);
+  let at = 4;
+  for (let i = start; i < end; i++) {
+    const { leaf, proof, root } = items[i] as MerkleInclusionItem;
+    view.setUint32(at, leaf.length, true);
+    packed.set(leaf, at + 4);
+    at += 4 + leaf.length;
+    view.setFloat64(at, proof.leafIndex, true);
+    view.setFloat64(at + 8, proof.treeSize, true);
+    at += 16;
+    const fits = fitsShape(proof);
+    packed[at++] = fits ? proof.path.length : unfitPathLength;
+    if (fits) {
+      for (const node of proof.path) {
+        packed.set(node, at);
+        at += hashBytes;
+      }
+    }
+    packed.set(root, at);
+    at += hashBytes;
+  }
+  return packed;
+}
+
+/** The items of a buffer written by {@link packInclusionItems} (views into it). */
+export function unpackInclusionItems(packed: Uint8Array): MerkleInclusionItem[] {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const count = view.getUint32(0, true);
+  const items: MerkleInclusionItem[] = new Array(count);
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const leafLength = view.getUint32(at, true);
+    const leaf = packed.subarray(at + 4, at + 4 + leafLength);
+    at += 4 + leafLength;
+    const leafIndex = view.getFloat64(at, true);
+    const treeSize = view.getFloat64(at + 8, true);
+    at += 16;
+    const pathLength = packed[at++] as number;
+    const path: Uint8Array[] = [];
+    if (pathLength === unfitPathLength) {
+      path.push(new Uint8Array(0)); // a sibling of the wrong length: the verdict is false
+    } else {
+      for (let k = 0; k < pathLength; k++, at += hashBytes) path.push(packed.subarray(at, at + hashBytes));
+    }
+    items[i] = { leaf, proof: { leafIndex, treeSize, path }, root: packed.subarray(at, at + hashBytes) };
+    at += hashBytes;
+  }
+  return items;
+}
+
+/** Path length byte of a proof whose shape cannot prove anything. */
+const unfitPathLength = 255;
+
+function fitsShape(proof: MerkleInclusionProof): boolean {
+  if (proof.path.length > merkleProofHashesMax) return false;
+  for (const node of proof.path) if (node.length !== hashBytes) return false;
+  return true;
+}
+
+/**
  * The RFC 9162 §2.1.3.2 walk of one proof without hashing: writes at `sides[at + k]` 1 when
  * the k-th sibling is the left child (r = H(p ‖ r)), 0 when it is the right one; returns false
  * when the path's length does not fit (leafIndex, treeSize), as the single verifier does.
@@ -92,13 +181,7 @@ function planWalk(leafIndex: number, treeSize: number, steps: number, sides: Uin
  */
 export function verifyMerkleInclusionMany(items: readonly MerkleInclusionItem[]): boolean[] {
   const where = 'verifyMerkleInclusionMany';
-  if (!Array.isArray(items)) {
-    throw new TypeError(`${where}: expected items to be an array, got ${describeValue(items)}`);
-  }
-  if (items.length > merkleProofBatchItemsMax) {
-    throw new RangeError(`${where}: items has ${items.length} entries, limit ${merkleProofBatchItemsMax}`);
-  }
-  for (let i = 0; i < items.length; i++) checkItem(items[i], i, where);
+  checkInclusionItems(items, where);
   const count = items.length;
   const verdicts = new Array<boolean>(count).fill(false);
   // Plan every walk; bucket the proofs whose shape fits by path length.

@@ -43,6 +43,12 @@ import {
   verifyPackedBatch,
 } from '../crypto/ed25519.js';
 import { MerkleTree, merkleRoot } from '../crypto/merkle.js';
+import {
+  checkInclusionItems,
+  type MerkleInclusionItem,
+  packInclusionItems,
+  verifyMerkleInclusionMany,
+} from '../crypto/merkle-batch.js';
 import { checkMessages, sha256DigestBytes, sha256Many } from '../crypto/sha256.js';
 import { describeValue, requireBytesArray, requireInteger } from '../crypto/validate.js';
 import { wasmModule, wasmModuleKey } from '../crypto/wasm.js';
@@ -60,6 +66,8 @@ import {
   hashChunksWanted,
   merkleInlineLeavesMax,
   merkleSubtreeLeaves,
+  proofChunkItemsMin,
+  proofInlineItemsMax,
   type Range,
   sha256Blocks,
   sha256ChunkCount,
@@ -411,6 +419,43 @@ export class CryptoPool implements CryptoBackend {
         `${where}: ${bytes.length} verdicts for ${range.end - range.start} items`,
       );
       verdicts.set(bytes, range.start);
+    }
+    return verdicts;
+  }
+
+  /**
+   * Verifies many RFC 9162 inclusion proofs: the same verdicts as `verifyMerkleInclusionMany`
+   * (and `verifyMerkleInclusion`, item by item). Up to `proofInlineItemsMax` proofs are
+   * checked inline; more are cut into one chunk per thread or more (at least
+   * `proofChunkItemsMin` proofs each), each packed into one buffer and walked in a worker.
+   *
+   * @returns one verdict per item, in order.
+   * @throws TypeError/RangeError naming the item and field on malformed input; rejects like
+   *   {@link verifyBatch}.
+   */
+  async verifyMerkleInclusionMany(
+    items: readonly MerkleInclusionItem[],
+    options: PoolCallOptions = {},
+  ): Promise<boolean[]> {
+    const where = 'CryptoPool.verifyMerkleInclusionMany';
+    const signal = this.#admit(where, options);
+    checkInclusionItems(items, where);
+    const count = items.length;
+    if (count <= proofInlineItemsMax) return verifyMerkleInclusionMany(items);
+    const parts = Math.max(1, Math.min(this.#chunksWanted(), Math.floor(count / proofChunkItemsMin)));
+    const ranges = splitEvenly(count, parts);
+    const results = await this.#run(where, 'proofs', ranges, signal, (range) =>
+      packInclusionItems(items, range.start, range.end),
+    );
+    const verdicts = new Array<boolean>(count);
+    for (let c = 0; c < ranges.length; c++) {
+      const range = ranges[c] as Range;
+      const bytes = results[c] as Uint8Array;
+      assert(
+        bytes.length === range.end - range.start,
+        `${where}: ${bytes.length} verdicts for ${range.end - range.start} items`,
+      );
+      for (let i = 0; i < bytes.length; i++) verdicts[range.start + i] = bytes[i] === 1;
     }
     return verdicts;
   }

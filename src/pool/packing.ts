@@ -30,7 +30,7 @@ export const packedItemsHeaderBytes = 16;
 export const packedItemsUniform32 = 1;
 
 /** The task kinds a worker runs. `crash` exists only in pools created with test hooks. */
-export type PoolTaskKind = 'verify' | 'sha256' | 'merkle' | 'ping' | 'probe' | 'crash';
+export type PoolTaskKind = 'verify' | 'sha256' | 'merkle' | 'proofs' | 'ping' | 'probe' | 'crash';
 
 /** One task as posted to a worker: `packed` is transferred, the rest is a few numbers. */
 export interface PoolTask {

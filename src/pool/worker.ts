@@ -22,6 +22,7 @@ import { move } from 'piscina';
 import { assert } from '../assert.js';
 import { checkPacked, verifyPackedChecked } from '../crypto/ed25519.js';
 import { rootOfHashesInIo } from '../crypto/merkle.js';
+import { unpackInclusionItems, verifyMerkleInclusionMany } from '../crypto/merkle-batch.js';
 import { sha256Wasm, wasmMerkleLeafHashes, wasmMerkleLeafHashes32, wasmSha256Many } from '../crypto/sha256.js';
 import { memoryU8, reserveIo, wasmModule, wasmModuleKey } from '../crypto/wasm.js';
 import { poolVerifyItemsMax } from '../limits.js';
@@ -109,6 +110,8 @@ function run(task: PoolTask): Uint8Array | WorkerProbe {
       return sha256Task(task.packed);
     case 'merkle':
       return merkleTask(task.packed);
+    case 'proofs':
+      return Uint8Array.from(verifyMerkleInclusionMany(unpackInclusionItems(task.packed)), Number);
     case 'ping':
       // Echo: what the per-task overhead is measured with (a round trip, transfer both ways).
       return task.packed;

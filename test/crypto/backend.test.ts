@@ -19,7 +19,7 @@ import {
   ed25519Verify,
   packVerifyBatch,
 } from '../../src/crypto/ed25519.js';
-import { merkleRoot } from '../../src/crypto/merkle.js';
+import { MerkleTree, merkleRoot, verifyMerkleInclusion } from '../../src/crypto/merkle.js';
 import { ed25519BatchItemsMax } from '../../src/limits.js';
 import {
   merkleInlineLeavesMax,
@@ -253,6 +253,28 @@ function describeBackend(
       );
       expect(singles.flatMap((ok, i) => (ok ? [] : [i]))).toEqual(flippedAt);
       expect([...(await backend.verifyPackedBatch(tamperedBlock.signatures))]).toEqual(singles);
+    });
+
+    it('verifyMerkleInclusionMany gives the single verdicts, valid and wrong, inline-sized and split', async () => {
+      const leaves = Array.from({ length: 600 }, (_, i) => new TextEncoder().encode(`leaf ${i}`));
+      const tree = MerkleTree.fromLeaves(leaves);
+      for (const count of [50, 3_000]) {
+        const items = Array.from({ length: count }, (_, k) => {
+          const index = (k * 31) % leaves.length;
+          const proof = tree.inclusionProof(index);
+          if (k % 101 === 7) return { leaf: leaves[index] as Uint8Array, proof, root: new Uint8Array(32) };
+          if (k % 211 === 3)
+            return {
+              leaf: leaves[index] as Uint8Array,
+              proof: { ...proof, path: [new Uint8Array(5)] },
+              root: tree.root,
+            };
+          return { leaf: leaves[index] as Uint8Array, proof, root: tree.root };
+        });
+        const single = items.map((item) => verifyMerkleInclusion(item.leaf, item.proof, item.root));
+        expect(await backend.verifyMerkleInclusionMany(items)).toEqual(single);
+        expect(single.filter((v) => !v).length).toBeGreaterThan(0);
+      }
     });
 
     it('empty batches give no verdicts', async () => {

@@ -4,7 +4,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type MerkleInclusionProof, MerkleTree, verifyMerkleInclusion } from '../../src/crypto/merkle.js';
-import { type MerkleInclusionItem, verifyMerkleInclusionMany } from '../../src/crypto/merkle-batch.js';
+import {
+  type MerkleInclusionItem,
+  packInclusionItems,
+  unpackInclusionItems,
+  verifyMerkleInclusionMany,
+} from '../../src/crypto/merkle-batch.js';
 import { fuzzParams } from '../support/fuzz.js';
 
 const single = (items: readonly MerkleInclusionItem[]): boolean[] =>
@@ -126,5 +131,20 @@ describe('verifyMerkleInclusionMany', () => {
       /items\[0\]\.proof\.path\[0\]/,
     );
     expect(() => verifyMerkleInclusionMany([{ ...good, proof: null as never }])).toThrow(TypeError);
+  });
+
+  it('packs items for a pool worker and back: the same verdicts, an unfit proof stays false', () => {
+    const leaves = Array.from({ length: 40 }, (_, i) => new Uint8Array(i % 7));
+    const tree = treeOf(leaves);
+    const items: MerkleInclusionItem[] = leaves.map((leaf, i) => ({
+      leaf,
+      proof: tree.inclusionProof(i),
+      root: tree.root,
+    }));
+    items[3] = mutated(items[3] as MerkleInclusionItem, 8, 0); // a 31-byte sibling: cannot fit
+    items[9] = mutated(items[9] as MerkleInclusionItem, 1, 5); // a wrong root
+    const unpacked = unpackInclusionItems(packInclusionItems(items, 2, 30));
+    expect(unpacked).toHaveLength(28);
+    expect(verifyMerkleInclusionMany(unpacked)).toEqual(single(items.slice(2, 30)));
   });
 });
