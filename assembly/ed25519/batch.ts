@@ -262,6 +262,28 @@ function resolve(from: usize, to: usize): void {
  */
 export function verifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
   const n = <usize>load<u32>(packed);
+  const count = prepareBatch(packed, coefficients, verdicts, scratch);
+  if (count > 0) resolve(0, count);
+  let valid: u32 = 0;
+  for (let i: usize = 0; i < n; i++) valid += <u32>load<u8>(verdicts + i);
+  return valid;
+}
+
+// The steps of verifyBatch, for a caller that settles a failed batch by its own policy
+// (src/crypto/ed25519-batch-policy.ts: how much to bisect, when to verify singly): prepare once,
+// then check, accept and single-verify ranges of the candidates, in any order. The prepared
+// state lives in this module's globals and the caller's scratch until the next prepare, so
+// nothing else may use the io region in between.
+
+let preparedCount: usize = 0;
+
+/**
+ * Prepares the packed batch for checking (layout as verifyBatch): every verdict starts at 0,
+ * items that cannot verify (S >= L, an undecodable A or R) are left out, and the rest become
+ * the candidates, in item order. Returns the number of candidates.
+ */
+export function prepareBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
+  const n = <usize>load<u32>(packed);
   packedBase = packed;
   messagesBase = packed + headerBytes + n * recordBytes;
   verdictBase = verdicts;
@@ -271,9 +293,39 @@ export function verifyBatch(packed: usize, coefficients: usize, verdicts: usize,
   keyHashSeed = load<u64>(coefficients + (n << 4)); // 8 random bytes after the coefficients
   stamp = 0;
   ensureBaseTable();
-  const count = prepare(n, coefficients);
-  if (count > 0) resolve(0, count);
+  preparedCount = prepare(n, coefficients);
+  return <u32>preparedCount;
+}
+
+// Kept on in release builds: a range outside the prepared candidates would read another
+// call's scratch, so the entry points trap on one instead.
+// @ts-ignore: decorator
+@inline function checkCandidateRange(from: usize, to: usize): void {
+  if (from > to || to > preparedCount) unreachable();
+}
+
+/** True iff the batch equation holds for candidates[from, to) (nothing is marked). */
+export function checkCandidates(from: usize, to: usize): bool {
+  checkCandidateRange(from, to);
+  return from == to || checkRange(from, to);
+}
+
+/** Marks candidates[from, to) valid (after checkCandidates held for a range covering them). */
+export function acceptCandidates(from: usize, to: usize): void {
+  checkCandidateRange(from, to);
+  for (let c = from; c < to; c++) store<u8>(verdictBase + <usize>load<u32>(candidates + (c << 2)), 1);
+}
+
+/** Settles candidates[from, to) by single verification; returns how many were valid. */
+export function verifyCandidatesSingly(from: usize, to: usize): u32 {
+  checkCandidateRange(from, to);
   let valid: u32 = 0;
-  for (let i: usize = 0; i < n; i++) valid += <u32>load<u8>(verdicts + i);
+  for (let c = from; c < to; c++) {
+    const i = <usize>load<u32>(candidates + (c << 2));
+    const rec = record(i);
+    const ok = verifySingle(rec, rec + 32, messagesBase + <usize>load<u32>(rec, 96), <usize>load<u32>(rec, 100));
+    store<u8>(verdictBase + i, ok ? 1 : 0);
+    if (ok) valid++;
+  }
   return valid;
 }

@@ -11,7 +11,10 @@ import {
   feFromBytes, feInvert, feMul, fePow22523, fePow22523Pair, feSq, feSq2, feSqN, feSqN2, feToBytes,
 } from './field';
 import { ensureBaseTable } from './base';
-import { batchScratchBytes, setPippengerMinPoints, verifyBatch } from './batch';
+import {
+  acceptCandidates, batchScratchBytes, checkCandidates, prepareBatch, setPippengerMinPoints, verifyBatch,
+  verifyCandidatesSingly,
+} from './batch';
 
 export { sha512, sha512Many } from '../sha512';
 
@@ -33,6 +36,29 @@ export function ed25519Verify(publicKey: usize, signature: usize, message: usize
  */
 export function ed25519VerifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
   return verifyBatch(packed, coefficients, verdicts, scratch);
+}
+
+// The steps of ed25519VerifyBatch, for a caller with its own policy for a batch that fails
+// (batch.ts; src/crypto/ed25519-batch-policy.ts). Ranges are of candidates, not items.
+
+/** Prepares a packed batch (arguments as ed25519VerifyBatch); returns the candidate count. */
+export function ed25519BatchPrepare(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
+  return prepareBatch(packed, coefficients, verdicts, scratch);
+}
+
+/** 1 iff the batch equation holds for candidates [from, to) of the prepared batch. */
+export function ed25519BatchCheck(from: u32, to: u32): i32 {
+  return checkCandidates(<usize>from, <usize>to) ? 1 : 0;
+}
+
+/** Marks candidates [from, to) valid. */
+export function ed25519BatchAccept(from: u32, to: u32): void {
+  acceptCandidates(<usize>from, <usize>to);
+}
+
+/** Verifies candidates [from, to) one by one, writing their verdicts; returns the valid count. */
+export function ed25519BatchVerifySingly(from: u32, to: u32): u32 {
+  return verifyCandidatesSingly(<usize>from, <usize>to);
 }
 
 const keyCheckPoint: usize = memory.data(<i32>pointBytes, 8);

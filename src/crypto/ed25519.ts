@@ -7,13 +7,16 @@
  * decode; `k = SHA-512(R ‖ A ‖ M) mod L`; the signature is valid iff
  * `[8]([S]B − [k]A − R)` is the identity. A batch is checked with one multi-scalar
  * multiplication under random 128-bit coefficients from `crypto.getRandomValues`; when it
- * fails, the wasm bisects down to single verifications, so batch verdicts equal single
- * verdicts (up to a 2^-128 chance per failed check of calling an invalid set valid).
+ * fails, the batch is bisected down to single verifications on a cost budget
+ * (ed25519-batch-policy.ts), so batch verdicts equal single verdicts (up to a 2^-128 chance
+ * per passing check of calling an invalid set valid) and a batch of bad signatures costs
+ * about what verifying them one by one does.
  *
  * Signing and key generation must be constant-time and use `node:crypto`.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { ed25519BatchItemsMax, ed25519BatchMessageBytesMax, ed25519MessageBytesMax } from '../limits.js';
+import { type PreparedBatch, settleBatch } from './ed25519-batch-policy.js';
 import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from './validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
@@ -37,12 +40,23 @@ export interface Ed25519BatchItem {
 interface Ed25519Exports extends WasmCore {
   ed25519Init(): void;
   ed25519Verify(publicKey: number, signature: number, message: number, messageLength: number): number;
-  ed25519VerifyBatch(packed: number, coefficients: number, verdicts: number, scratch: number): number;
   ed25519BatchScratchBytes(count: number): number;
+  ed25519BatchPrepare(packed: number, coefficients: number, verdicts: number, scratch: number): number;
+  ed25519BatchCheck(from: number, to: number): number;
+  ed25519BatchAccept(from: number, to: number): void;
+  ed25519BatchVerifySingly(from: number, to: number): number;
   ed25519CheckPublicKey(publicKey: number): number;
 }
 
 const wasm = wasmExports as unknown as Ed25519Exports;
+
+/** The wasm's prepared batch (its candidates' ranges), as the settling policy drives it. */
+const preparedBatch = (count: number): PreparedBatch => ({
+  count,
+  check: (from, to) => wasm.ed25519BatchCheck(from, to) === 1,
+  accept: (from, to) => wasm.ed25519BatchAccept(from, to),
+  verifySingly: (from, to) => wasm.ed25519BatchVerifySingly(from, to),
+});
 
 /** Bytes before the first record of a packed batch. */
 export const packedHeaderBytes = 8;
@@ -332,7 +346,15 @@ function verifyPackedInWasm(packed: Uint8Array, count: number): Uint8Array {
   for (let at = 0; at < coefficients.length; at += 65536) {
     crypto.getRandomValues(coefficients.subarray(at, Math.min(at + 65536, coefficients.length)));
   }
-  wasm.ed25519VerifyBatch(base + packedAt, base + coefficientsAt, base + verdictsAt, base + scratchAt);
+  const candidates = wasm.ed25519BatchPrepare(
+    base + packedAt,
+    base + coefficientsAt,
+    base + verdictsAt,
+    base + scratchAt,
+  );
+  // One check settles an all-valid batch; a failed one is bisected on a budget (the policy's
+  // file says how), so a batch full of bad signatures costs about what verifying one by one does.
+  settleBatch(preparedBatch(candidates));
   return memoryU8().slice(base + verdictsAt, base + verdictsAt + count);
 }
 
