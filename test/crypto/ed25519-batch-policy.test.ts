@@ -89,7 +89,10 @@ function invalidSet(n: number, fraction: number, layout: 'spread' | 'random' | '
 /** The full bisection the wasm's own verifyBatch does, on the same model (the negative control). */
 function settleByFullBisection(batch: ModelBatch): void {
   const resolve = (from: number, to: number): void => {
-    if (to - from > 2 && batch.check(from, to)) return batch.accept(from, to);
+    if (to - from > 2 && batch.check(from, to)) {
+      batch.accept(from, to);
+      return;
+    }
     if (to - from <= 2) {
       batch.verifySingly(from, to);
       return;
