@@ -638,20 +638,29 @@ export function merkleNodeLevel(children: usize, pairs: u32, out: usize): void {
 
 /**
  * One step of many RFC 9162 §2.1.3.2 inclusion-proof walks at once: for i < count, node i
- * becomes SHA-256(0x01 ‖ sibling ‖ node) when `sides[i]` is 1 (the sibling is the left
+ * becomes SHA-256(0x01 ‖ sibling ‖ node) when its side byte is 1 (the sibling is the left
  * child) and SHA-256(0x01 ‖ node ‖ sibling) when it is 0. `nodes` holds the running 32-byte
- * hashes (rewritten in place), `siblings` the step's 32-byte siblings in the same order, and
- * `pairs` room for count 64-byte pairs, which are assembled here and hashed by
- * merkleNodeLevel four at a time.
+ * hashes (rewritten in place); proof i's sibling for this step is at
+ * `siblings + i × siblingStride` and its side byte at `sides + i × sideStride` (proof-major
+ * layouts: each proof's whole path is copied in once); `pairs` is room for count 64-byte
+ * pairs, assembled here and hashed by merkleNodeLevel four at a time.
  */
-export function merklePathStep(nodes: usize, siblings: usize, sides: usize, count: u32, pairs: usize): void {
+export function merklePathStep(
+  nodes: usize,
+  siblings: usize,
+  siblingStride: u32,
+  sides: usize,
+  sideStride: u32,
+  count: u32,
+  pairs: usize,
+): void {
   for (let i: u32 = 0; i < count; i++) {
     const node = nodes + (<usize>i << 5);
-    const sibling = siblings + (<usize>i << 5);
+    const sibling = siblings + <usize>i * <usize>siblingStride;
     const pair = pairs + (<usize>i << 6);
     const n0 = v128.load(node, 0), n1 = v128.load(node, 16);
     const s0 = v128.load(sibling, 0), s1 = v128.load(sibling, 16);
-    if (load<u8>(sides + <usize>i) != 0) {
+    if (load<u8>(sides + <usize>i * <usize>sideStride) != 0) {
       v128.store(pair, s0, 0);
       v128.store(pair, s1, 16);
       v128.store(pair, n0, 32);

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { type MerkleInclusionProof, MerkleTree, verifyMerkleInclusion } from '../src/crypto/merkle.js';
 import { type MerkleInclusionItem, verifyMerkleInclusionMany } from '../src/crypto/merkle-batch.js';
+import { CryptoPool } from '../src/pool/crypto-pool.js';
 import { type BenchTable, machine, measure, oursName } from './common.js';
 import { nodeVerifyInclusion } from './hash.js';
 
@@ -24,6 +25,8 @@ export async function run(): Promise<BenchTable> {
     return true;
   };
   const caseName = 'verify 20,000 inclusion proofs, 16 hashes each';
+  const pool = new CryptoPool({ threads: 2 });
+  await pool.ready();
   const rows = await measure(
     [
       {
@@ -33,6 +36,13 @@ export async function run(): Promise<BenchTable> {
         unit: 'proof',
         ours: true,
         fn: () => all(verifyMerkleInclusionMany(items)),
+      },
+      {
+        case: caseName,
+        impl: `${oursName} CryptoPool.verifyMerkleInclusionMany, 2 threads`,
+        items: items.length,
+        unit: 'proof',
+        fn: async () => all(await pool.verifyMerkleInclusionMany(items)),
       },
       {
         case: caseName,
@@ -52,5 +62,6 @@ export async function run(): Promise<BenchTable> {
     ],
     { rounds: 9, timeMs: 4_000 },
   );
+  await pool.close();
   return { name: 'proofs', rows, notes: [`machine: ${JSON.stringify(machine())}`] };
 }

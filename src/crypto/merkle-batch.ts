@@ -172,9 +172,83 @@ function planWalk(leafIndex: number, treeSize: number, steps: number, sides: Uin
 }
 
 /**
- * Verifies many RFC 9162 inclusion proofs (§2.1.3.2) in a few wasm calls: one for all the
- * leaf hashes and one per proof step. A well-formed proof that does not prove inclusion gives
- * `false` for its item, exactly as {@link verifyMerkleInclusion} would.
+ * What the walks need to know of the proofs, whether they come as objects (the public API) or
+ * packed in one buffer (a pool task): no per-proof objects are made for a packed batch.
+ */
+interface ProofSource {
+  readonly count: number;
+  leafIndex(i: number): number;
+  treeSize(i: number): number;
+  /** The path's length, or -1 when a sibling is not 32 bytes or the path is too long. */
+  pathLength(i: number): number;
+  leaf(i: number): Uint8Array;
+  /** Writes proof i's siblings back to back (pathLength × 32 bytes) at `at` in `memory`. */
+  copyPath(i: number, memory: Uint8Array, at: number): void;
+  root(i: number): Uint8Array;
+}
+
+function objectSource(items: readonly MerkleInclusionItem[]): ProofSource {
+  return {
+    count: items.length,
+    leafIndex: (i) => (items[i] as MerkleInclusionItem).proof.leafIndex,
+    treeSize: (i) => (items[i] as MerkleInclusionItem).proof.treeSize,
+    pathLength: (i) => {
+      const proof = (items[i] as MerkleInclusionItem).proof;
+      return fitsShape(proof) ? proof.path.length : -1;
+    },
+    leaf: (i) => (items[i] as MerkleInclusionItem).leaf,
+    copyPath: (i, memory, at) => {
+      const path = (items[i] as MerkleInclusionItem).proof.path;
+      for (let k = 0; k < path.length; k++) memory.set(path[k] as Uint8Array, at + k * hashBytes);
+    },
+    root: (i) => (items[i] as MerkleInclusionItem).root,
+  };
+}
+
+/** A source over a {@link packInclusionItems} buffer: its offsets parsed once, no objects per proof. */
+function packedSource(packed: Uint8Array): ProofSource {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const count = view.getUint32(0, true);
+  const leafAt = new Uint32Array(count);
+  const leafLength = new Uint32Array(count);
+  const index = new Float64Array(count);
+  const size = new Float64Array(count);
+  const pathAt = new Uint32Array(count);
+  const pathLength = new Int32Array(count);
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    leafLength[i] = view.getUint32(at, true);
+    leafAt[i] = at + 4;
+    at += 4 + (leafLength[i] as number);
+    index[i] = view.getFloat64(at, true);
+    size[i] = view.getFloat64(at + 8, true);
+    at += 16;
+    const length = packed[at++] as number;
+    pathLength[i] = length === unfitPathLength ? -1 : length;
+    pathAt[i] = at;
+    at += (length === unfitPathLength ? 0 : length) * hashBytes + hashBytes;
+  }
+  return {
+    count,
+    leafIndex: (i) => index[i] as number,
+    treeSize: (i) => size[i] as number,
+    pathLength: (i) => pathLength[i] as number,
+    leaf: (i) => packed.subarray(leafAt[i] as number, (leafAt[i] as number) + (leafLength[i] as number)),
+    copyPath: (i, memory, target) => {
+      const from = pathAt[i] as number;
+      memory.set(packed.subarray(from, from + (pathLength[i] as number) * hashBytes), target);
+    },
+    root: (i) => {
+      const from = (pathAt[i] as number) + Math.max(0, pathLength[i] as number) * hashBytes;
+      return packed.subarray(from, from + hashBytes);
+    },
+  };
+}
+
+/**
+ * Verifies many RFC 9162 inclusion proofs (§2.1.3.2) in a few wasm calls: one for each
+ * chunk's leaf hashes and one per proof step. A well-formed proof that does not prove
+ * inclusion gives `false` for its item, exactly as {@link verifyMerkleInclusion} would.
  *
  * @returns one verdict per item, in order.
  * @throws TypeError/RangeError only for malformed arguments, naming the item and field.
@@ -182,79 +256,92 @@ function planWalk(leafIndex: number, treeSize: number, steps: number, sides: Uin
 export function verifyMerkleInclusionMany(items: readonly MerkleInclusionItem[]): boolean[] {
   const where = 'verifyMerkleInclusionMany';
   checkInclusionItems(items, where);
-  const count = items.length;
-  const verdicts = new Array<boolean>(count).fill(false);
-  // Plan every walk; bucket the proofs whose shape fits by path length.
+  return Array.from(verifyWalks(objectSource(items), where), (verdict) => verdict === 1);
+}
+
+/**
+ * @internal The verdicts (1 = proven) for a {@link packInclusionItems} buffer, without making
+ * an object per proof: what a pool worker runs.
+ */
+export function verifyPackedInclusionItems(packed: Uint8Array): Uint8Array {
+  return verifyWalks(packedSource(packed), 'CryptoPool worker');
+}
+
+function verifyWalks(source: ProofSource, where: string): Uint8Array {
+  const count = source.count;
+  const verdicts = new Uint8Array(count);
+  // Plan every walk (sides proof-major, 64 bytes a proof); bucket the fitting ones by length.
   const sides = new Uint8Array(count * merkleProofHashesMax);
   const byLength: number[][] = Array.from({ length: merkleProofHashesMax + 1 }, () => []);
   for (let i = 0; i < count; i++) {
-    const { leafIndex, treeSize, path } = (items[i] as MerkleInclusionItem).proof;
-    if (leafIndex >= treeSize || treeSize > merkleLeavesMax || path.length > merkleProofHashesMax) continue;
-    let siblingsFit = true;
-    for (let k = 0; k < path.length; k++) if ((path[k] as Uint8Array).length !== hashBytes) siblingsFit = false;
-    if (siblingsFit && planWalk(leafIndex, treeSize, path.length, sides, i * merkleProofHashesMax)) {
-      (byLength[path.length] as number[]).push(i);
-    }
+    const leafIndex = source.leafIndex(i);
+    const treeSize = source.treeSize(i);
+    const length = source.pathLength(i);
+    if (length < 0 || leafIndex >= treeSize || treeSize > merkleLeavesMax) continue;
+    if (planWalk(leafIndex, treeSize, length, sides, i * merkleProofHashesMax)) (byLength[length] as number[]).push(i);
   }
   // Longest paths first: the proofs still walking at step k are then a prefix of the order.
   const walking: number[] = [];
   for (let length = merkleProofHashesMax; length >= 0; length--) {
     for (const i of byLength[length] as number[]) walking.push(i);
   }
-  if (walking.length === 0) return verdicts;
   for (let start = 0; start < walking.length; start += walkChunkItems) {
-    walkChunk(items, walking.slice(start, start + walkChunkItems), sides, verdicts, where);
+    walkChunk(source, walking.slice(start, start + walkChunkItems), sides, verdicts, where);
   }
   return verdicts;
 }
 
 /**
  * Walks the proofs `walking` (sorted by path length, longest first) to their roots and sets
- * their verdicts. Every proof's siblings and sides are first copied into wasm memory
- * step-major (step k's siblings contiguous, in walking order) — each proof's path read once,
- * in order — then each step is one `merklePathStep` call over the proofs still walking.
+ * their verdicts. Each proof's path and sides are copied into wasm memory once, proof-major
+ * (proof j's siblings back to back at `siblings + j × steps × 32`); then each step is one
+ * `merklePathStep` call over the proofs still walking, reading step k's sibling and side of
+ * every proof with a stride.
  */
 function walkChunk(
-  items: readonly MerkleInclusionItem[],
+  source: ProofSource,
   walking: readonly number[],
   sides: Uint8Array,
-  verdicts: boolean[],
+  verdicts: Uint8Array,
   where: string,
 ): void {
   const count = walking.length;
-  const steps = pathOf(items, walking[0] as number).length;
-  const leaves = walking.map((i) => (items[i] as MerkleInclusionItem).leaf);
-  // io: running hashes (count × 32, where the leaf hashes land), then the siblings (steps ×
-  // count × 32, step-major), the pairs (count × 64) and the sides (steps × count bytes).
-  const extraHashes = steps * count + 2 * count + Math.ceil((steps * count) / hashBytes);
+  const steps = source.pathLength(walking[0] as number);
+  const siblingStride = Math.max(1, steps) * hashBytes;
+  const leaves = walking.map((i) => source.leaf(i));
+  // io: running hashes (count × 32, where the leaf hashes land), then the siblings
+  // (count × steps × 32), the pairs (count × 64) and the sides (count × 64 bytes).
+  const extraHashes = count * Math.max(1, steps) + 2 * count + 2 * count;
   const current = leafHashesIntoIo(leaves, where, extraHashes);
   const siblings = current + count * hashBytes;
-  const pairs = siblings + steps * count * hashBytes;
+  const pairs = siblings + count * siblingStride;
   const sideBytes = pairs + 2 * count * hashBytes;
   const memory = memoryU8(); // leafHashesIntoIo reserved everything: no growth below
   for (let j = 0; j < count; j++) {
     const i = walking[j] as number;
-    const path = pathOf(items, i);
-    for (let k = 0; k < path.length; k++) {
-      memory.set(path[k] as Uint8Array, siblings + (k * count + j) * hashBytes);
-      memory[sideBytes + k * count + j] = sides[i * merkleProofHashesMax + k] as number;
-    }
+    source.copyPath(i, memory, siblings + j * siblingStride);
+    const at = i * merkleProofHashesMax;
+    memory.set(sides.subarray(at, at + merkleProofHashesMax), sideBytes + j * merkleProofHashesMax);
   }
   let active = count;
   for (let k = 0; k < steps; k++) {
-    while (active > 0 && pathOf(items, walking[active - 1] as number).length <= k) active--;
-    sha256Wasm.merklePathStep(current, siblings + k * count * hashBytes, sideBytes + k * count, active, pairs);
+    while (active > 0 && source.pathLength(walking[active - 1] as number) <= k) active--;
+    sha256Wasm.merklePathStep(
+      current,
+      siblings + k * hashBytes,
+      siblingStride,
+      sideBytes + k,
+      merkleProofHashesMax,
+      active,
+      pairs,
+    );
   }
   for (let j = 0; j < count; j++) {
     const i = walking[j] as number;
-    const root = (items[i] as MerkleInclusionItem).root;
+    const root = source.root(i);
     const at = current + hashBytes * j;
-    let equal = true;
-    for (let b = 0; b < hashBytes; b++) if (memory[at + b] !== root[b]) equal = false;
+    let equal = 1;
+    for (let b = 0; b < hashBytes; b++) if (memory[at + b] !== root[b]) equal = 0;
     verdicts[i] = equal;
   }
-}
-
-function pathOf(items: readonly MerkleInclusionItem[], i: number): readonly Uint8Array[] {
-  return (items[i] as MerkleInclusionItem).proof.path;
 }

@@ -23,7 +23,15 @@ interface Sha256Exports extends WasmCore {
   merkleLeafHashes(data: number, offsets: number, count: number, out: number): void;
   merkleLeafHashes32(leaves: number, count: number, out: number): void;
   merkleNodeLevel(children: number, pairs: number, out: number): void;
-  merklePathStep(nodes: number, siblings: number, sides: number, count: number, pairs: number): void;
+  merklePathStep(
+    nodes: number,
+    siblings: number,
+    siblingStride: number,
+    sides: number,
+    sideStride: number,
+    count: number,
+    pairs: number,
+  ): void;
 }
 
 /** @internal The typed wasm exports for SHA-256 and Merkle hashing. */

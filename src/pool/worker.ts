@@ -22,7 +22,7 @@ import { move } from 'piscina';
 import { assert } from '../assert.js';
 import { checkPacked, verifyPackedChecked } from '../crypto/ed25519.js';
 import { rootOfHashesInIo } from '../crypto/merkle.js';
-import { unpackInclusionItems, verifyMerkleInclusionMany } from '../crypto/merkle-batch.js';
+import { verifyPackedInclusionItems } from '../crypto/merkle-batch.js';
 import { sha256Wasm, wasmMerkleLeafHashes, wasmMerkleLeafHashes32, wasmSha256Many } from '../crypto/sha256.js';
 import { memoryU8, reserveIo, wasmModule, wasmModuleKey } from '../crypto/wasm.js';
 import { poolVerifyItemsMax } from '../limits.js';
@@ -111,7 +111,7 @@ function run(task: PoolTask): Uint8Array | WorkerProbe {
     case 'merkle':
       return merkleTask(task.packed);
     case 'proofs':
-      return Uint8Array.from(verifyMerkleInclusionMany(unpackInclusionItems(task.packed)), Number);
+      return verifyPackedInclusionItems(task.packed);
     case 'ping':
       // Echo: what the per-task overhead is measured with (a round trip, transfer both ways).
       return task.packed;
