@@ -12,6 +12,7 @@ import {
 } from '../../src/crypto/ed25519.js';
 import { MerkleTree, merkleRoot } from '../../src/crypto/merkle.js';
 import { sha256Many } from '../../src/crypto/sha256.js';
+import { batchBytesMax, messageBytesMax } from '../../src/limits.js';
 import { merkleInlineLeavesMax, verifyChunkCount, verifyInlineItemsMax } from '../../src/pool/chunk-plan.js';
 import { CryptoPool } from '../../src/pool/crypto-pool.js';
 import { createTestPool, probeWorker, queueState } from '../../src/pool/testing.js';
@@ -226,6 +227,17 @@ describe('CryptoPool.sha256Many', () => {
   it('rejects malformed input the way the inline API does', async () => {
     await expect(pool.sha256Many([new Uint8Array(1), 'x' as unknown as Uint8Array])).rejects.toThrow(
       'CryptoPool.sha256Many: expected messages[1] to be a Uint8Array, got string',
+    );
+  });
+
+  it('applies the inline limits: per message and in all (zero-filled buffers, checked before any is read)', async () => {
+    const over = new Uint8Array(messageBytesMax + 1);
+    await expect(pool.sha256Many([over])).rejects.toThrow(
+      new RangeError(`CryptoPool.sha256Many: messages[0] has ${messageBytesMax + 1} bytes, limit ${messageBytesMax}`),
+    );
+    const half = new Uint8Array(512 * 1024 * 1024);
+    await expect(pool.sha256Many([half, half, half])).rejects.toThrow(
+      new RangeError(`CryptoPool.sha256Many: messages hold ${3 * half.length} bytes in all, limit ${batchBytesMax}`),
     );
   });
 });
