@@ -140,6 +140,7 @@ export {
   CryptoPoolError,
   PoolClosedError,
   PoolQueueFullError,
+  PoolTaskTimeoutError,
   WorkerCrashedError,
 } from './pool/errors.js';
 export { Prng } from './prng.js';

@@ -118,7 +118,7 @@ export interface CryptoPoolOptions {
    * A deadline for each task (chunk), in ms from when it starts on a thread (time spent
    * queued, or waiting for a thread to start, does not count). A task still running past it is
    * taken as stuck: its thread is terminated and replaced, and its call rejects with
-   * `PoolTaskTimeoutError` (code `POOL_TASK_TIMEOUT`) naming the task. `close()` then never
+   * {@link PoolTaskTimeoutError} (code `POOL_TASK_TIMEOUT`) naming the task. `close()` then never
    * waits on a stuck thread longer than this. Default: no deadline. Allow for the largest
    * chunk a call makes (8,192 signatures take ~150 ms on one core; the chunks of a call run
    * side by side, so the deadline does not grow with the call).
@@ -542,7 +542,7 @@ export class CryptoPool implements CryptoBackend {
    * Closes the pool: queued tasks reject with {@link PoolClosedError}, running tasks finish
    * (their calls resolve), then the threads exit. Later calls reject with PoolClosedError.
    * With `taskTimeoutMs`, a stuck task delays this by at most that long: it is terminated and
-   * its call rejects with `PoolTaskTimeoutError`. Idempotent: every call returns the same
+   * its call rejects with {@link PoolTaskTimeoutError}. Idempotent: every call returns the same
    * promise.
    */
   close(): Promise<void> {
