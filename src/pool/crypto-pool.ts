@@ -251,6 +251,21 @@ function abortError(where: string, signal: AbortSignal): AbortError {
   return new AbortError(`${where}: aborted`, signal.reason);
 }
 
+/** The verdict bytes of a call's chunks (one per item of each range), in item order. */
+function joinVerdicts(ranges: readonly Range[], results: readonly unknown[], count: number, where: string): Uint8Array {
+  const verdicts = new Uint8Array(count);
+  for (let c = 0; c < ranges.length; c++) {
+    const range = ranges[c] as Range;
+    const bytes = results[c] as Uint8Array;
+    assert(
+      bytes.length === range.end - range.start,
+      `${where}: ${bytes.length} verdicts for ${range.end - range.start} items`,
+    );
+    verdicts.set(bytes, range.start);
+  }
+  return verdicts;
+}
+
 /**
  * A pool of worker threads that verifies Ed25519 batches, hashes with SHA-256 and computes
  * RFC 9162 Merkle roots — the same results as the inline functions, computed on all cores.
@@ -380,15 +395,7 @@ export class CryptoPool implements CryptoBackend {
       packVerifyItems(items, range.start, range.end),
     );
     const verdicts = new Array<boolean>(count);
-    for (let c = 0; c < ranges.length; c++) {
-      const range = ranges[c] as Range;
-      const bytes = results[c] as Uint8Array;
-      assert(
-        bytes.length === range.end - range.start,
-        `${where}: ${bytes.length} verdicts for ${range.end - range.start} items`,
-      );
-      verdictsToBooleans(bytes, verdicts, range.start);
-    }
+    verdictsToBooleans(joinVerdicts(ranges, results, count, where), verdicts, 0);
     return verdicts;
   }
 
@@ -410,17 +417,7 @@ export class CryptoPool implements CryptoBackend {
     const results = await this.#run(where, 'verify', ranges, signal, (range) =>
       slicePackedBatch(packed, range.start, range.end),
     );
-    const verdicts = new Uint8Array(count);
-    for (let c = 0; c < ranges.length; c++) {
-      const range = ranges[c] as Range;
-      const bytes = results[c] as Uint8Array;
-      assert(
-        bytes.length === range.end - range.start,
-        `${where}: ${bytes.length} verdicts for ${range.end - range.start} items`,
-      );
-      verdicts.set(bytes, range.start);
-    }
-    return verdicts;
+    return joinVerdicts(ranges, results, count, where);
   }
 
   /**
@@ -448,15 +445,7 @@ export class CryptoPool implements CryptoBackend {
       packInclusionItems(items, range.start, range.end),
     );
     const verdicts = new Array<boolean>(count);
-    for (let c = 0; c < ranges.length; c++) {
-      const range = ranges[c] as Range;
-      const bytes = results[c] as Uint8Array;
-      assert(
-        bytes.length === range.end - range.start,
-        `${where}: ${bytes.length} verdicts for ${range.end - range.start} items`,
-      );
-      for (let i = 0; i < bytes.length; i++) verdicts[range.start + i] = bytes[i] === 1;
-    }
+    verdictsToBooleans(joinVerdicts(ranges, results, count, where), verdicts, 0);
     return verdicts;
   }
 
