@@ -111,32 +111,6 @@ export function packInclusionItems(items: readonly MerkleInclusionItem[], start:
   return packed;
 }
 
-/** The items of a buffer written by {@link packInclusionItems} (views into it). */
-export function unpackInclusionItems(packed: Uint8Array): MerkleInclusionItem[] {
-  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
-  const count = view.getUint32(0, true);
-  const items: MerkleInclusionItem[] = new Array(count);
-  let at = 4;
-  for (let i = 0; i < count; i++) {
-    const leafLength = view.getUint32(at, true);
-    const leaf = packed.subarray(at + 4, at + 4 + leafLength);
-    at += 4 + leafLength;
-    const leafIndex = view.getFloat64(at, true);
-    const treeSize = view.getFloat64(at + 8, true);
-    at += 16;
-    const pathLength = packed[at++] as number;
-    const path: Uint8Array[] = [];
-    if (pathLength === unfitPathLength) {
-      path.push(new Uint8Array(0)); // a sibling of the wrong length: the verdict is false
-    } else {
-      for (let k = 0; k < pathLength; k++, at += hashBytes) path.push(packed.subarray(at, at + hashBytes));
-    }
-    items[i] = { leaf, proof: { leafIndex, treeSize, path }, root: packed.subarray(at, at + hashBytes) };
-    at += hashBytes;
-  }
-  return items;
-}
-
 /** Path length byte of a proof whose shape cannot prove anything. */
 const unfitPathLength = 255;
 

@@ -53,16 +53,7 @@ import {
 import { idKey, LedgerState, type StateWrite, type Table } from './state.js';
 import { StateTree, type StateUpdateStats } from './state-tree.js';
 
-export {
-  type BlockPrecomputed,
-  type ExecutedBlock,
-  type LedgerLoadOptions,
-  type LedgerOptions,
-  type ProposalFields,
-  type ProposedBlock,
-  type ProvenState,
-  precomputeBlock,
-} from './block-work.js';
+export * from './block-work.js';
 export { stateKeys } from './records.js';
 
 const zeroHash = new Uint8Array(32);

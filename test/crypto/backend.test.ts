@@ -28,9 +28,9 @@ import {
   verifyInlineItemsMax,
 } from '../../src/pool/chunk-plan.js';
 import { CryptoPool, poolQueueTasksDefault } from '../../src/pool/crypto-pool.js';
+import { type Corruption, corrupt, corruptions } from '../support/ed25519-corruptions.js';
 import { fuzzParams } from '../support/fuzz.js';
 
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const poolThreads = 2;
 /** Enough items that a 2-thread pool cuts one verification call into several worker chunks. */
 const splitItems = 2_500;
@@ -76,57 +76,6 @@ const baseItems: Ed25519BatchItem[] = txs.map((tx) => ({
   signature: tx.signature,
 }));
 
-type Corruption = 'signatureBit' | 'messageBit' | 'keyBit' | 'sTooBig' | 'smallOrder' | 'badPoint' | 'swapKey';
-const corruptions: Corruption[] = [
-  'signatureBit',
-  'messageBit',
-  'keyBit',
-  'sTooBig',
-  'smallOrder',
-  'badPoint',
-  'swapKey',
-];
-
-function scalarBytes(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-
-/** A corrupted copy of `item`; `smallOrder` is valid under ZIP-215, the others never verify. */
-function corrupt(item: Ed25519BatchItem, how: Corruption, pick: number): Ed25519BatchItem {
-  const flip = (bytes: Uint8Array) => {
-    const copy = bytes.slice();
-    const at = pick % copy.length;
-    copy[at] = (copy[at] as number) ^ (1 << (pick & 7));
-    return copy;
-  };
-  switch (how) {
-    case 'signatureBit':
-      return { ...item, signature: flip(item.signature) };
-    case 'messageBit':
-      return { ...item, message: flip(item.message) };
-    case 'keyBit':
-      return { ...item, publicKey: flip(item.publicKey) };
-    case 'sTooBig': {
-      const signature = item.signature.slice();
-      signature.set(scalarBytes([L, L + 1n, 2n ** 256n - 1n][pick % 3] as bigint), 32);
-      return { ...item, signature };
-    }
-    case 'smallOrder': {
-      // A = identity, R = identity, S = 0: [8]([S]B − [k]A − R) is the identity for any k.
-      const identity = scalarBytes(1n);
-      const signature = new Uint8Array(64);
-      signature.set(identity, 0);
-      return { publicKey: identity, message: item.message, signature };
-    }
-    case 'badPoint':
-      return { ...item, publicKey: scalarBytes(2n) }; // y = 2 is not on the curve
-    case 'swapKey':
-      return { ...item, publicKey: (keys[(pick % (keys.length - 1)) + 1] as (typeof keys)[number]).publicKey };
-  }
-}
-
 const single = (item: Ed25519BatchItem): boolean => ed25519Verify(item.publicKey, item.message, item.signature);
 
 /** `size` base items from `offset` (wrapping), with `edits` corruptions, and their single verdicts. */
@@ -135,7 +84,7 @@ function mix(size: number, offset: number, edits: readonly [number, Corruption, 
   const corrupted = new Set<number>();
   for (const [at, how, pick] of edits) {
     if (size === 0) break;
-    items[at % size] = corrupt(items[at % size] as Ed25519BatchItem, how, pick);
+    items[at % size] = corrupt(items[at % size] as Ed25519BatchItem, how, pick, keys);
     corrupted.add(at % size);
   }
   // Every base item is valid (checked once below); only corrupted ones need verifying here.

@@ -16,9 +16,9 @@ import { batchBytesMax, messageBytesMax } from '../../src/limits.js';
 import { merkleInlineLeavesMax, verifyChunkCount, verifyInlineItemsMax } from '../../src/pool/chunk-plan.js';
 import { CryptoPool } from '../../src/pool/crypto-pool.js';
 import { createTestPool, probeWorker, queueState } from '../../src/pool/testing.js';
+import { corrupt, corruptions } from '../support/ed25519-corruptions.js';
 import { fuzzParams } from '../support/fuzz.js';
 
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const keys = Array.from({ length: 8 }, () => ed25519GenerateKeyPair());
 
 /** Valid signed items; tests copy and corrupt them. Signing is node:crypto, so this is quick. */
@@ -27,59 +27,6 @@ const baseItems: Ed25519BatchItem[] = Array.from({ length: 3000 }, (_, i) => {
   const message = Uint8Array.from({ length: 16 + (i % 48) }, (_, j) => (i * 131 + j * 7) & 0xff);
   return { publicKey, message, signature: ed25519Sign(secretKey, message) };
 });
-
-type Corruption = 'signatureBit' | 'messageBit' | 'keyBit' | 'sTooBig' | 'smallOrder' | 'badPoint' | 'swapKey';
-const corruptions: Corruption[] = [
-  'signatureBit',
-  'messageBit',
-  'keyBit',
-  'sTooBig',
-  'smallOrder',
-  'badPoint',
-  'swapKey',
-];
-
-function scalarBytes(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-
-/** A corrupted copy of `item`; `smallOrder` may still verify (ZIP-215), the others never do. */
-function corrupt(item: Ed25519BatchItem, how: Corruption, pick: number): Ed25519BatchItem {
-  const flip = (bytes: Uint8Array) => {
-    const copy = bytes.slice();
-    const at = pick % copy.length;
-    copy[at] = (copy[at] as number) ^ (1 << (pick & 7));
-    return copy;
-  };
-  switch (how) {
-    case 'signatureBit':
-      return { ...item, signature: flip(item.signature) };
-    case 'messageBit':
-      return { ...item, message: flip(item.message) };
-    case 'keyBit':
-      return { ...item, publicKey: flip(item.publicKey) };
-    case 'sTooBig': {
-      const signature = item.signature.slice();
-      signature.set(scalarBytes([L, L + 1n, 2n ** 256n - 1n][pick % 3] as bigint), 32);
-      return { ...item, signature };
-    }
-    case 'smallOrder': {
-      // A = identity (0x01 0…0), R = identity, S = 0: valid under the cofactored equation.
-      const identity = new Uint8Array(32);
-      identity[0] = 1;
-      const signature = new Uint8Array(64);
-      signature.set(identity, 0);
-      return { publicKey: identity, message: item.message, signature };
-    }
-    case 'badPoint':
-      // y = 2 is not on the curve: A does not decode.
-      return { ...item, publicKey: scalarBytes(2n) };
-    case 'swapKey':
-      return { ...item, publicKey: (keys[(pick % (keys.length - 1)) + 1] as (typeof keys)[number]).publicKey };
-  }
-}
 
 const pools: CryptoPool[] = [];
 let pool: CryptoPool;
@@ -135,7 +82,7 @@ describe('CryptoPool.verifyBatch', () => {
             (_, i) => baseItems[(offset + i) % baseItems.length] as Ed25519BatchItem,
           );
           for (const [at, how, pick] of edits) {
-            if (size > 0) items[at % size] = corrupt(items[at % size] as Ed25519BatchItem, how, pick);
+            if (size > 0) items[at % size] = corrupt(items[at % size] as Ed25519BatchItem, how, pick, keys);
           }
           expect(await pool.verifyBatch(items)).toEqual(ed25519VerifyBatch(items));
         },
@@ -150,7 +97,7 @@ describe('CryptoPool.verifyBatch', () => {
     expect(chunkItems).toBeLessThan(count); // the batch really is split
     const items = Array.from({ length: count }, (_, i) => baseItems[i % baseItems.length] as Ed25519BatchItem);
     const invalid = new Set([0, 1, chunkItems - 1, chunkItems, chunkItems + 1, 1000, 1001, count - 1]);
-    for (const at of invalid) items[at] = corrupt(items[at] as Ed25519BatchItem, 'signatureBit', at);
+    for (const at of invalid) items[at] = corrupt(items[at] as Ed25519BatchItem, 'signatureBit', at, keys);
     const verdicts = await pool.verifyBatch(items);
     expect(verdicts.length).toBe(items.length);
     expect(verdicts.flatMap((ok, i) => (ok ? [] : [i]))).toEqual([...invalid].sort((a, b) => a - b));
@@ -163,7 +110,7 @@ describe('CryptoPool.verifyBatch', () => {
 
   it('batches at and around the inline threshold agree with single verification', async () => {
     for (const size of [0, 1, verifyInlineItemsMax, verifyInlineItemsMax + 1]) {
-      const items = baseItems.slice(0, size).map((item, i) => (i === 0 ? corrupt(item, 'messageBit', 3) : item));
+      const items = baseItems.slice(0, size).map((item, i) => (i === 0 ? corrupt(item, 'messageBit', 3, keys) : item));
       const singles = items.map((item) => ed25519Verify(item.publicKey, item.message, item.signature));
       expect(await pool.verifyBatch(items)).toEqual(singles);
     }
@@ -171,7 +118,7 @@ describe('CryptoPool.verifyBatch', () => {
 
   it('verifies more items than one inline batch may hold (the pool splits them)', async () => {
     const items = Array.from({ length: 16_384 + 100 }, (_, i) => baseItems[i % baseItems.length] as Ed25519BatchItem);
-    items[16_390] = corrupt(items[16_390] as Ed25519BatchItem, 'sTooBig', 1);
+    items[16_390] = corrupt(items[16_390] as Ed25519BatchItem, 'sTooBig', 1, keys);
     const verdicts = await pool.verifyBatch(items);
     expect(verdicts.flatMap((ok, i) => (ok ? [] : [i]))).toEqual([16_390]);
   });
