@@ -14,7 +14,7 @@ import { type ReasonName, reasonCodes, reasonName } from '../../src/codec/receip
 import { encodeTransaction, signTransaction, type Transaction } from '../../src/codec/transaction.js';
 import { ed25519PublicKeyFromSecret } from '../../src/crypto/ed25519.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { fuzzParams, fuzzRuns } from '../support/fuzz.js';
+import { fuzzParams } from '../support/fuzz.js';
 import {
   type Hex,
   hexOf,
