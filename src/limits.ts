@@ -134,3 +134,37 @@ export const storeCommitQueueWritesMax = 1024;
 
 /** Most proofs in one `verifyMerkleInclusionMany` call (a pool splits larger audits). */
 export const merkleProofBatchItemsMax = 1 << 20;
+
+// --- consensus (src/codec/consensus.ts, src/consensus/) ---------------------------------
+
+/**
+ * Most bytes of a block ordered by consensus (a PRE-PREPARE's proposal). Smaller than
+ * `blockBytesMax` because a VIEW-CHANGE carries every prepared block above its checkpoint:
+ * `viewChangePreparedMax` of them must fit in `consensusMessageBytesMax`.
+ */
+export const consensusProposalBytesMax = 4 * 1024 * 1024;
+
+/** Most prepared certificates in one VIEW-CHANGE, and most PRE-PREPAREs in one NEW-VIEW (the widest watermark window). */
+export const viewChangePreparedMax = 64;
+
+/** Most bytes of one consensus message, nested messages included. */
+export const consensusMessageBytesMax = viewChangePreparedMax * consensusProposalBytesMax + 16 * 1024 * 1024;
+
+/** Most blocks in one STATE-RESPONSE (and the most a STATE-REQUEST may ask for). */
+export const stateResponseBlocksMax = 64;
+
+/** Most bytes of the blocks in one STATE-RESPONSE. */
+export const stateResponseBytesMax = 64 * 1024 * 1024;
+
+/**
+ * How many views above its own a replica accepts VIEW-CHANGE and NEW-VIEW messages for. A
+ * member announcing view 10^15 is dropped, not followed: views advance one quorum at a time,
+ * so a flood of huge view numbers cannot make a replica skip ahead or hold unbounded state.
+ */
+export const viewChangeAheadMax = 16;
+
+/** Most client transactions a replica holds waiting to be proposed. */
+export const pendingRequestsMax = 1 << 16;
+
+/** Most ids of recently committed transactions a replica remembers to drop replays cheaply. */
+export const committedTxIdsRememberedMax = 1 << 18;
