@@ -53,6 +53,7 @@
  */
 import { ByteReader, ByteWriter, bytesEqual, concatBytes } from '../bytes.js';
 import { type Ed25519BatchItem, ed25519PublicKeyFromSecret, ed25519Sign } from '../crypto/ed25519.js';
+import { sha256 } from '../crypto/sha256.js';
 import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import {
@@ -66,7 +67,6 @@ import {
   viewChangePreparedMax,
 } from '../limits.js';
 import { certificateBytesMax } from './block.js';
-import { sha256 } from '../crypto/sha256.js';
 import { commitVoteMessage } from './certificate.js';
 import { codecVersion, requireChainId, writeChainId } from './transaction.js';
 

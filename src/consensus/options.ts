@@ -80,7 +80,8 @@ export function resolveOptions(options: ReplicaOptions): ResolvedOptions {
   requireInteger(committed.height, 'committed.height', where, 0, Number.MAX_SAFE_INTEGER);
   requireBytesOfLength(committed.blockHash, 32, 'committed.blockHash', where);
   requireBytesOfLength(committed.stateRoot, 32, 'committed.stateRoot', where);
-  if (!(committed.certificate instanceof Uint8Array)) throw new TypeError(`${where}: committed.certificate must be a Uint8Array`);
+  if (!(committed.certificate instanceof Uint8Array))
+    throw new TypeError(`${where}: committed.certificate must be a Uint8Array`);
   const checkpointInterval = options.checkpointInterval ?? 8;
   requireInteger(checkpointInterval, 'checkpointInterval', where, 1, viewChangePreparedMax);
   const watermarkWindow = options.watermarkWindow ?? Math.min(2 * checkpointInterval, viewChangePreparedMax);

@@ -117,7 +117,8 @@ export function restoreSafetyState(records: ReadonlyMap<string, Uint8Array>, cha
         stateRoot: reader.fixed(32, 'checkpoint.stateRoot'),
       };
       const count = reader.u16('checkpoint.count');
-      if (count > certificateSignaturesMax) reader.fail('checkpoint.count', `${count} over ${certificateSignaturesMax}`);
+      if (count > certificateSignaturesMax)
+        reader.fail('checkpoint.count', `${count} over ${certificateSignaturesMax}`);
       const proof: CheckpointMessage[] = [];
       for (let i = 0; i < count; i++) proof.push(nested(reader, chainId, 'checkpoint', `checkpoint.proof[${i}]`));
       checkpoint = { ref, proof };

@@ -7,9 +7,9 @@
 import { ByteReader, bytesEqual } from '../bytes.js';
 import { type BlockHeader, blockHash, blockHeaderBytes, certificateBytesMax, readBlockHeader } from '../codec/block.js';
 import { type CommitCertificate, commitVoteMessage, decodeCertificate } from '../codec/certificate.js';
+import { readTransaction } from '../codec/transaction.js';
 import type { Ed25519BatchItem } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/sha256.js';
-import { readTransaction } from '../codec/transaction.js';
 import type { Members } from './members.js';
 
 /** A proposed block's header, hash and embedded previous certificate. */

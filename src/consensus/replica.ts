@@ -24,6 +24,7 @@
  * `stats.dropped` under a named reason; every collection a peer can grow has a limit.
  */
 import { bytesEqual, toHex } from '../bytes.js';
+import { compareKeys, encodeCertificate } from '../codec/certificate.js';
 import {
   type CheckpointMessage,
   type CheckpointRef,
@@ -41,7 +42,6 @@ import {
   type StateResponseMessage,
   type ViewChangeMessage,
 } from '../codec/consensus.js';
-import { compareKeys, encodeCertificate } from '../codec/certificate.js';
 import { decodeTransaction, requireChainId, transactionId } from '../codec/transaction.js';
 import { type Ed25519BatchItem, ed25519VerifyBatch } from '../crypto/ed25519.js';
 import { requireBytesOfLength } from '../crypto/validate.js';
@@ -387,7 +387,9 @@ export class Replica {
     if (parts === undefined) throw new ReplicaInputError('Replica.proposed: block is malformed');
     if (block.length > blockBytesMax) throw new ReplicaInputError('Replica.proposed: block is over the size limit');
     if (parts.header.height !== asked.height) {
-      throw new ReplicaInputError(`Replica.proposed: block has height ${parts.header.height}, ${asked.height} was asked for`);
+      throw new ReplicaInputError(
+        `Replica.proposed: block has height ${parts.header.height}, ${asked.height} was asked for`,
+      );
     }
     if (!bytesEqual(parts.header.previousHash, this.#committed.blockHash)) {
       throw new ReplicaInputError('Replica.proposed: block does not link to the last committed block');
@@ -399,7 +401,13 @@ export class Replica {
       throw new ReplicaInputError('Replica.proposed: block names another proposer');
     }
     if (!this.#mayVote(asked.height, parts.hash)) return out;
-    const bytes = this.#sign({ kind: 'pre-prepare', view: this.#view, sequence: asked.height, digest: parts.hash, block });
+    const bytes = this.#sign({
+      kind: 'pre-prepare',
+      view: this.#view,
+      sequence: asked.height,
+      digest: parts.hash,
+      block,
+    });
     const prePrepare = decodeConsensusMessage(this.#chainId, bytes) as PrePrepareMessage;
     const entry = this.#entry(asked.height);
     entry.prePrepare = prePrepare;
@@ -467,7 +475,8 @@ export class Replica {
         if (message.view < this.#view) return this.#drop('stale-view');
         if (message.view > this.#view) return this.#drop('future-view');
         if (!this.#active) return this.#drop('view-changing');
-        if (message.sequence <= this.#committed.height && message.kind !== 'commit') return this.#drop('stale-sequence');
+        if (message.sequence <= this.#committed.height && message.kind !== 'commit')
+          return this.#drop('stale-sequence');
         if (message.sequence <= this.#stable.ref.sequence) return this.#drop('stale-sequence');
         if (message.sequence > this.#highWatermark()) return this.#drop('beyond-watermark');
         return true;
@@ -500,21 +509,29 @@ export class Replica {
         if (this.#offer(message.tx, false) === 'added') this.#maybePropose(out);
         return;
       case 'pre-prepare':
-        return this.#onPrePrepare(message, out);
+        this.#onPrePrepare(message, out);
+        return;
       case 'prepare':
-        return this.#onPrepare(message, out);
+        this.#onPrepare(message, out);
+        return;
       case 'commit':
-        return this.#onCommit(message, out);
+        this.#onCommit(message, out);
+        return;
       case 'checkpoint':
-        return this.#onCheckpoint(message, out);
+        this.#onCheckpoint(message, out);
+        return;
       case 'view-change':
-        return this.#onViewChange(message, out);
+        this.#onViewChange(message, out);
+        return;
       case 'new-view':
-        return this.#onNewView(message, out);
+        this.#onNewView(message, out);
+        return;
       case 'state-request':
-        return this.#onStateRequest(message, out);
+        this.#onStateRequest(message, out);
+        return;
       case 'state-response':
-        return this.#onStateResponse(message, out);
+        this.#onStateResponse(message, out);
+        return;
     }
   }
 
@@ -525,7 +542,8 @@ export class Replica {
     try {
       chainId = decodeTransaction(tx).chainId;
     } catch (error) {
-      if (local) throw new RequestRejectedError('malformed', `Replica.submit: ${(error as Error).message}`, { cause: error });
+      if (local)
+        throw new RequestRejectedError('malformed', `Replica.submit: ${(error as Error).message}`, { cause: error });
       this.#drop('bad-request');
       return 'ignored';
     }
@@ -612,7 +630,13 @@ export class Replica {
       return;
     }
     entry.validation = 'pending';
-    out.push({ kind: 'validate', view: this.#view, height: sequence, digest: prePrepare.digest, block: prePrepare.block });
+    out.push({
+      kind: 'validate',
+      view: this.#view,
+      height: sequence,
+      digest: prePrepare.digest,
+      block: prePrepare.block,
+    });
   }
 
   /** Checks a block at committed + 1 against the committed block: link and the previous certificate. */
@@ -620,7 +644,13 @@ export class Replica {
     if (!bytesEqual(parts.header.previousHash, this.#committed.blockHash)) return 'does not link';
     if (!carriesCertificate(parts)) return 'certificate hash mismatch';
     if (height === 1) return parts.previousCertificate.length === 0 ? undefined : 'block 1 carries a certificate';
-    const claims = certificateClaims(parts.previousCertificate, this.#chainId, this.#members, height - 1, this.#committed.blockHash);
+    const claims = certificateClaims(
+      parts.previousCertificate,
+      this.#chainId,
+      this.#members,
+      height - 1,
+      this.#committed.blockHash,
+    );
     if (typeof claims === 'string') return claims;
     return this.#verifyAll(claims.items).every((ok) => ok) ? undefined : 'certificate signature does not verify';
   }
@@ -633,7 +663,12 @@ export class Replica {
         return;
       }
       this.#recordVote(entry.sequence, prePrepare.digest, out);
-      const bytes = this.#sign({ kind: 'prepare', view: this.#view, sequence: entry.sequence, digest: prePrepare.digest });
+      const bytes = this.#sign({
+        kind: 'prepare',
+        view: this.#view,
+        sequence: entry.sequence,
+        digest: prePrepare.digest,
+      });
       entry.prepares.set(toHex(this.#signer.publicKey), decodeConsensusMessage(this.#chainId, bytes) as PrepareMessage);
       entry.sent.push(bytes);
       out.push({ kind: 'broadcast', message: bytes });
@@ -660,7 +695,9 @@ export class Replica {
   #onCommit(message: CommitMessage, out: ReplicaEffect[]): void {
     this.#sawHeight(message.sender, message.sequence - 1);
     if (message.view !== this.#view || !this.#active) {
-      this.#drop(message.view < this.#view ? 'stale-view' : message.view > this.#view ? 'future-view' : 'view-changing');
+      this.#drop(
+        message.view < this.#view ? 'stale-view' : message.view > this.#view ? 'future-view' : 'view-changing',
+      );
       this.#checkLag(out);
       return;
     }
@@ -688,7 +725,12 @@ export class Replica {
         const certificate: PreparedCertificate = { prePrepare, prepares: prepares.slice(0, 2 * this.#members.faults) };
         this.#prepared.set(entry.sequence, certificate);
         out.push({ kind: 'persist', key: preparedRecordKey(entry.sequence), value: encodePreparedRecord(certificate) });
-        const bytes = this.#sign({ kind: 'commit', view: this.#view, sequence: entry.sequence, digest: prePrepare.digest });
+        const bytes = this.#sign({
+          kind: 'commit',
+          view: this.#view,
+          sequence: entry.sequence,
+          digest: prePrepare.digest,
+        });
         entry.commits.set(toHex(this.#signer.publicKey), decodeConsensusMessage(this.#chainId, bytes) as CommitMessage);
         entry.sent.push(bytes);
         out.push({ kind: 'broadcast', message: bytes });
@@ -736,7 +778,8 @@ export class Replica {
     if (pending !== undefined && pending.ref.sequence <= height) {
       this.#pendingStable = undefined;
       const known = this.#hashes.get(pending.ref.sequence);
-      if (known !== undefined && bytesEqual(known, pending.ref.blockHash)) this.#makeStable(pending.ref, pending.proof, out);
+      if (known !== undefined && bytesEqual(known, pending.ref.blockHash))
+        this.#makeStable(pending.ref, pending.proof, out);
     }
     const next = this.#entries.get(height + 1);
     if (next !== undefined) this.#tryValidate(next, out);
@@ -747,7 +790,12 @@ export class Replica {
 
   #sendCheckpoint(parts: ProposalParts, out: ReplicaEffect[]): void {
     const sequence = parts.header.height;
-    const bytes = this.#sign({ kind: 'checkpoint', sequence, blockHash: parts.hash, stateRoot: parts.header.stateRoot });
+    const bytes = this.#sign({
+      kind: 'checkpoint',
+      sequence,
+      blockHash: parts.hash,
+      stateRoot: parts.header.stateRoot,
+    });
     out.push({ kind: 'broadcast', message: bytes });
     this.#collectCheckpoint(decodeConsensusMessage(this.#chainId, bytes) as CheckpointMessage, out);
   }
@@ -835,7 +883,9 @@ export class Replica {
     const prepared = [...this.#prepared.values()]
       .filter((certificate) => {
         const sequence = certificate.prePrepare.sequence;
-        return sequence > low && sequence <= low + this.#options.watermarkWindow && certificate.prePrepare.view < this.#view;
+        return (
+          sequence > low && sequence <= low + this.#options.watermarkWindow && certificate.prePrepare.view < this.#view
+        );
       })
       .sort((a, b) => a.prePrepare.sequence - b.prePrepare.sequence)
       .map((certificate) => ({
@@ -943,14 +993,20 @@ export class Replica {
   }
 
   #newViewProblem(message: NewViewMessage): string | undefined {
-    if (this.#members.indexOf(message.sender) !== this.#members.primaryIndex(message.view)) return 'not from the primary';
+    if (this.#members.indexOf(message.sender) !== this.#members.primaryIndex(message.view))
+      return 'not from the primary';
     const senders = new Set<string>();
     for (const viewChange of message.viewChanges) {
       if (viewChange.newView !== message.view) return 'holds a VIEW-CHANGE for another view';
       const key = toHex(viewChange.sender);
       if (senders.has(key)) return 'holds two VIEW-CHANGEs from one member';
       senders.add(key);
-      const problem = viewChangeProblem(viewChange, this.#members, this.#genesisBlockHash, this.#options.watermarkWindow);
+      const problem = viewChangeProblem(
+        viewChange,
+        this.#members,
+        this.#genesisBlockHash,
+        this.#options.watermarkWindow,
+      );
       if (problem !== undefined) return problem;
     }
     if (senders.size < this.#members.quorum) return 'holds fewer than 2f + 1 VIEW-CHANGEs';
@@ -960,12 +1016,14 @@ export class Replica {
     for (let i = 0; i < plan.proposals.length; i++) {
       const expected = plan.proposals[i] as NewViewPlan['proposals'][number];
       const prePrepare = message.prePrepares[i] as PrePrepareMessage;
-      if (prePrepare.view !== message.view || !bytesEqual(prePrepare.sender, message.sender)) return 'holds a foreign pre-prepare';
+      if (prePrepare.view !== message.view || !bytesEqual(prePrepare.sender, message.sender))
+        return 'holds a foreign pre-prepare';
       if (prePrepare.sequence !== expected.sequence || !bytesEqual(prePrepare.digest, expected.digest)) {
         return `pre-prepare ${i} differs from the recomputed one`;
       }
       const parts = readProposal(prePrepare.block);
-      if (parts === undefined || !bytesEqual(parts.hash, prePrepare.digest)) return `pre-prepare ${i} carries another block`;
+      if (parts === undefined || !bytesEqual(parts.hash, prePrepare.digest))
+        return `pre-prepare ${i} carries another block`;
     }
     return undefined;
   }
@@ -985,7 +1043,8 @@ export class Replica {
     if (checkpoint.sequence > this.#stable.ref.sequence) {
       const known = this.#hashes.get(checkpoint.sequence);
       if (checkpoint.sequence <= this.#committed.height) {
-        if (known !== undefined && bytesEqual(known, checkpoint.blockHash)) this.#makeStable(checkpoint, plan.checkpointProof, out);
+        if (known !== undefined && bytesEqual(known, checkpoint.blockHash))
+          this.#makeStable(checkpoint, plan.checkpointProof, out);
       } else {
         this.#pendingStable = { ref: checkpoint, proof: plan.checkpointProof };
       }
@@ -997,7 +1056,8 @@ export class Replica {
       entry.parts = readProposal(prePrepare.block);
       if (this.isPrimary) entry.sent.push(prePrepare.bytes);
     }
-    for (const entry of [...this.#entries.values()].sort((a, b) => a.sequence - b.sequence)) this.#tryValidate(entry, out);
+    for (const entry of [...this.#entries.values()].sort((a, b) => a.sequence - b.sequence))
+      this.#tryValidate(entry, out);
     this.#checkLag(out);
     this.#maybePropose(out);
   }
@@ -1008,12 +1068,22 @@ export class Replica {
     const sender = this.#members.indexOf(message.sender);
     this.#servedThisTick.add(sender);
     if (message.fromHeight < 1 || message.fromHeight > this.#committed.height) return;
-    const countMax = Math.min(message.countMax, stateResponseBlocksMax, this.#committed.height - message.fromHeight + 1);
+    const countMax = Math.min(
+      message.countMax,
+      stateResponseBlocksMax,
+      this.#committed.height - message.fromHeight + 1,
+    );
     out.push({ kind: 'serve-blocks', to: message.sender, fromHeight: message.fromHeight, countMax });
   }
 
   #onStateResponse(message: StateResponseMessage, out: ReplicaEffect[]): void {
-    const accepted: { block: Uint8Array; parts: ProposalParts; certificate: Uint8Array; view: number; items: number }[] = [];
+    const accepted: {
+      block: Uint8Array;
+      parts: ProposalParts;
+      certificate: Uint8Array;
+      view: number;
+      items: number;
+    }[] = [];
     const items: Ed25519BatchItem[] = [];
     let previousHash = this.#committed.blockHash;
     let height = this.#committed.height + 1;
@@ -1031,7 +1101,13 @@ export class Replica {
         break;
       }
       items.push(...claims.items);
-      accepted.push({ block: entry.block, parts, certificate: entry.certificate, view: claims.certificate.view, items: claims.items.length });
+      accepted.push({
+        block: entry.block,
+        parts,
+        certificate: entry.certificate,
+        view: claims.certificate.view,
+        items: claims.items.length,
+      });
       previousHash = parts.hash;
       height++;
     }
@@ -1170,7 +1246,11 @@ export class Replica {
     let latest: CheckpointMessage | undefined;
     for (const [sequence, held] of this.#checkpoints) {
       const mine = held.get(own);
-      if (mine !== undefined && sequence > this.#stable.ref.sequence && (latest === undefined || sequence > latest.sequence)) {
+      if (
+        mine !== undefined &&
+        sequence > this.#stable.ref.sequence &&
+        (latest === undefined || sequence > latest.sequence)
+      ) {
         latest = mine;
       }
     }

@@ -37,14 +37,16 @@ export function preparedCertificateProblem(certificate: PreparedCertificate, mem
   }
   const parts = readProposal(prePrepare.block);
   if (parts === undefined) return `block at sequence ${prePrepare.sequence} is malformed`;
-  if (!bytesEqual(parts.hash, prePrepare.digest)) return `digest at sequence ${prePrepare.sequence} is not the block's hash`;
+  if (!bytesEqual(parts.hash, prePrepare.digest))
+    return `digest at sequence ${prePrepare.sequence} is not the block's hash`;
   if (parts.header.height !== prePrepare.sequence) return `block at sequence ${prePrepare.sequence} has another height`;
   const senders = new Set<string>();
   for (const prepare of certificate.prepares) {
     if (prepare.view !== prePrepare.view || prepare.sequence !== prePrepare.sequence) {
       return `prepare for sequence ${prePrepare.sequence} names another view or sequence`;
     }
-    if (!bytesEqual(prepare.digest, prePrepare.digest)) return `prepare for sequence ${prePrepare.sequence} names another digest`;
+    if (!bytesEqual(prepare.digest, prePrepare.digest))
+      return `prepare for sequence ${prePrepare.sequence} names another digest`;
     const index = members.indexOf(prepare.sender);
     if (index < 0) return 'prepare from a non-member';
     if (index === members.primaryIndex(prePrepare.view)) return 'prepare from the primary';
@@ -83,7 +85,9 @@ export function checkpointProofProblem(
     if (senders.has(hex)) return 'checkpoint proof holds two messages from one member';
     senders.add(hex);
   }
-  return senders.size >= members.quorum ? undefined : `checkpoint proof has ${senders.size} of ${members.quorum} signers`;
+  return senders.size >= members.quorum
+    ? undefined
+    : `checkpoint proof has ${senders.size} of ${members.quorum} signers`;
 }
 
 /** Why a VIEW-CHANGE is not well-formed (signatures aside), or undefined when it is. */

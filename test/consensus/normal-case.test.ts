@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeConsensusMessage } from '../../src/codec/consensus.js';
 import { RequestRejectedError } from '../../src/consensus/errors.js';
 import { Replica } from '../../src/consensus/replica.js';
-import { chainId, Cluster, genesisHash, type InFlight, testTx, validatorKeys } from './support/cluster.js';
+import { Cluster, chainId, genesisHash, type InFlight, type Key, testTx, validatorKeys } from './support/cluster.js';
 
 describe('PBFT normal case', () => {
   it('commits submitted transactions on every replica, in one order, with certificates anyone can check', async () => {
@@ -29,9 +29,11 @@ describe('PBFT normal case', () => {
     cluster.run(3);
     for (let id = 0; id < 4; id++) cluster.submit(id, tx); // replay after commit
     // Replay the REQUEST messages too.
-    for (const message of cluster.sent.filter((m) => m.kind === 'request')) cluster.inject(message.from, message.to, message.bytes);
+    for (const message of cluster.sent.filter((m) => m.kind === 'request'))
+      cluster.inject(message.from, message.to, message.bytes);
     cluster.run(10);
-    for (const node of cluster.nodes) expect(cluster.committedTxs(node.id).filter((hex) => hex === Buffer.from(tx).toString('hex'))).toHaveLength(1);
+    for (const node of cluster.nodes)
+      expect(cluster.committedTxs(node.id).filter((hex) => hex === Buffer.from(tx).toString('hex'))).toHaveLength(1);
     expect(cluster.node(0).replica.stats.dropped['replayed-request']).toBeGreaterThan(0);
   });
 
@@ -39,7 +41,10 @@ describe('PBFT normal case', () => {
     const cluster = new Cluster(4, { replica: { blockTxsMax: 3, batchTimeoutTicks: 1 } });
     for (let i = 1; i <= 10; i++) cluster.submit(0, testTx(i));
     cluster.runUntil(() => cluster.nodes.every((node) => cluster.committedTxs(node.id).length === 10));
-    const sizes = cluster.node(1).chain.slice(1).map((stored) => stored.block);
+    const sizes = cluster
+      .node(1)
+      .chain.slice(1)
+      .map((stored) => stored.block);
     expect(sizes.length).toBeGreaterThanOrEqual(4);
     cluster.assertAgreement();
   });
@@ -95,11 +100,11 @@ describe('PBFT normal case', () => {
 
 describe('PBFT inputs', () => {
   it('refuses malformed and foreign transactions and a full pool with typed errors, keeping what it holds', () => {
-    const [key] = validatorKeys(1);
+    const key = validatorKeys(1)[0] as Key;
     const replica = new Replica({
       chainId,
-      validators: [key!.publicKey],
-      signer: key!,
+      validators: [key.publicKey],
+      signer: key,
       genesisBlockHash: genesisHash,
       committed: { height: 0, blockHash: genesisHash, stateRoot: new Uint8Array(32), certificate: new Uint8Array(0) },
       pendingRequestsMax: 2,
@@ -121,17 +126,18 @@ describe('PBFT inputs', () => {
 
   it('checks its options and names the bad one', () => {
     const keys = validatorKeys(4);
+    const first = keys[0] as Key;
     const base = {
       chainId,
       validators: keys.map((key) => key.publicKey),
-      signer: keys[0]!,
+      signer: first,
       genesisBlockHash: genesisHash,
       committed: { height: 0, blockHash: genesisHash, stateRoot: new Uint8Array(32), certificate: new Uint8Array(0) },
     };
     expect(() => new Replica({ ...base, checkpointInterval: 0 })).toThrow(/checkpointInterval/);
     expect(() => new Replica({ ...base, watermarkWindow: 1000 })).toThrow(/watermarkWindow/);
-    expect(() => new Replica({ ...base, signer: validatorKeys(1, 9)[0]! })).toThrow(/not a validator/);
-    expect(() => new Replica({ ...base, validators: [keys[0]!.publicKey, keys[0]!.publicKey] })).toThrow(/twice/);
+    expect(() => new Replica({ ...base, signer: validatorKeys(1, 9)[0] as Key })).toThrow(/not a validator/);
+    expect(() => new Replica({ ...base, validators: [first.publicKey, first.publicKey] })).toThrow(/twice/);
     expect(() => new Replica({ ...base, genesisBlockHash: new Uint8Array(31) })).toThrow(/genesisBlockHash/);
     expect(() => new Replica({ ...base, chainId: 'Bad Chain' })).toThrow(/chainId/);
   });
@@ -140,8 +146,13 @@ describe('PBFT inputs', () => {
     const cluster = new Cluster(4);
     const replica = cluster.node(1).replica;
     replica.step(new Uint8Array([1, 2, 3]));
-    const outsider = validatorKeys(1, 5)[0]!;
-    const foreign = new Cluster(1, { salt: 5 }).sign(0, { kind: 'prepare', view: 0, sequence: 1, digest: new Uint8Array(32) });
+    const outsider = validatorKeys(1, 5)[0] as Key;
+    const foreign = new Cluster(1, { salt: 5 }).sign(0, {
+      kind: 'prepare',
+      view: 0,
+      sequence: 1,
+      digest: new Uint8Array(32),
+    });
     expect(decodeConsensusMessage(chainId, foreign).sender).toEqual(outsider.publicKey);
     replica.step(foreign);
     expect(replica.stats.dropped.malformed).toBe(1);

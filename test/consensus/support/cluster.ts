@@ -6,8 +6,15 @@
  * its header. Tests read as sequences of deliveries and ticks, and assertions on what happened.
  */
 import { bytesEqual, concatBytes, toHex } from '../../../src/bytes.js';
-import { type BlockHeader, blockHash, blockHeaderBytes, decodeBlock, encodeBlock, encodeBlockHeader } from '../../../src/codec/block.js';
-import { decodeCertificate } from '../../../src/codec/certificate.js';
+import {
+  type BlockHeader,
+  blockHash,
+  blockHeaderBytes,
+  decodeBlock,
+  encodeBlock,
+  encodeBlockHeader,
+} from '../../../src/codec/block.js';
+import { compareKeys, decodeCertificate } from '../../../src/codec/certificate.js';
 import {
   type ConsensusBody,
   type ConsensusMessageKind,
@@ -19,13 +26,15 @@ import type { ReplicaEffect } from '../../../src/consensus/effects.js';
 import type { ReplicaOptions } from '../../../src/consensus/options.js';
 import { Replica } from '../../../src/consensus/replica.js';
 import { inlineCrypto } from '../../../src/crypto/backend.js';
-import { compareKeys } from '../../../src/codec/certificate.js';
 import { ed25519PublicKeyFromSecret } from '../../../src/crypto/ed25519.js';
 import { merkleRoot } from '../../../src/crypto/merkle.js';
 import { sha256 } from '../../../src/crypto/sha256.js';
 import { certificateProblem } from '../../../src/ledger/quorum.js';
 
 export const chainId = 'pbft-test';
+
+/** A validator's key pair. */
+export type Key = { publicKey: Uint8Array; secretKey: Uint8Array };
 const zero = new Uint8Array(32);
 
 /** Deterministic key pairs, ascending by public key (index = validator position). */
@@ -44,7 +53,10 @@ const clientPublic = ed25519PublicKeyFromSecret(clientKey);
 /** A distinct, well-formed transaction (a transfer with nonce `n`). */
 export function testTx(n: number): Uint8Array {
   return encodeTransaction(
-    signTransaction({ chainId, sender: clientPublic, nonce: n, op: { type: 'transfer', to: zero, amount: n } }, clientKey),
+    signTransaction(
+      { chainId, sender: clientPublic, nonce: n, op: { type: 'transfer', to: zero, amount: n } },
+      clientKey,
+    ),
   );
 }
 
@@ -85,7 +97,9 @@ export interface InFlight {
 /** One simulated member: a replica, its store (chain + records) and its switches. */
 export class TestNode {
   replica: Replica;
-  readonly chain: StoredBlock[] = [{ block: genesisBlock, hash: genesisHash, stateRoot: zero, certificate: new Uint8Array(0), view: 0 }];
+  readonly chain: StoredBlock[] = [
+    { block: genesisBlock, hash: genesisHash, stateRoot: zero, certificate: new Uint8Array(0), view: 0 },
+  ];
   readonly records = new Map<string, Uint8Array>();
   up = true;
   /** Answer `validate` effects at once (true) or hold them in `heldValidations`. */
@@ -217,7 +231,8 @@ export class Cluster {
           this.apply(id, node.replica.proposed(this.#build(node, effect)));
           break;
         case 'validate':
-          if (node.autoValidate) this.apply(id, node.replica.validated(effect.height, effect.digest, this.#valid(node, effect.block)));
+          if (node.autoValidate)
+            this.apply(id, node.replica.validated(effect.height, effect.digest, this.#valid(node, effect.block)));
           else node.heldValidations.push(effect);
           break;
         case 'commit':
@@ -288,7 +303,8 @@ export class Cluster {
   #commit(node: TestNode, effect: Extract<ReplicaEffect, { kind: 'commit' }>): void {
     const tip = node.chain[node.chain.length - 1] as StoredBlock;
     const block = decodeBlock(effect.block);
-    if (effect.height !== node.chain.length) throw new Error(`node ${node.id}: commit of ${effect.height} after ${node.height}`);
+    if (effect.height !== node.chain.length)
+      throw new Error(`node ${node.id}: commit of ${effect.height} after ${node.height}`);
     if (!bytesEqual(block.header.previousHash, tip.hash)) throw new Error(`node ${node.id}: commit does not link`);
     if (!bytesEqual(block.hash, effect.blockHash)) throw new Error(`node ${node.id}: commit hash mismatch`);
     const certificate = decodeCertificate(effect.certificate);
@@ -344,7 +360,9 @@ export class Cluster {
     }
     this.deliverAll();
     if (done()) return roundsMax;
-    throw new Error(`not done after ${roundsMax} rounds; heights ${this.nodes.map((node) => `${node.height}@v${node.replica.view}${node.replica.phase === 'changing' ? '*' : ''}`).join(' ')}`);
+    throw new Error(
+      `not done after ${roundsMax} rounds; heights ${this.nodes.map((node) => `${node.height}@v${node.replica.view}${node.replica.phase === 'changing' ? '*' : ''}`).join(' ')}`,
+    );
   }
 
   /** Safety: no two nodes (among `ids`) hold different blocks at one height. */
@@ -365,7 +383,14 @@ export class Cluster {
     const validators = this.keys.map((key) => key.publicKey);
     for (const [height, stored] of this.node(id).chain.entries()) {
       if (height === 0) continue;
-      const problem = await certificateProblem(decodeCertificate(stored.certificate), chainId, validators, height, stored.hash, inlineCrypto);
+      const problem = await certificateProblem(
+        decodeCertificate(stored.certificate),
+        chainId,
+        validators,
+        height,
+        stored.hash,
+        inlineCrypto,
+      );
       if (problem !== undefined) throw new Error(`node ${id} height ${height}: ${problem}`);
     }
   }
