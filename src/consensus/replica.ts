@@ -475,8 +475,10 @@ export class Replica {
         if (message.view < this.#view) return this.#drop('stale-view');
         if (message.view > this.#view) return this.#drop('future-view');
         if (!this.#active) return this.#drop('view-changing');
-        if (message.sequence <= this.#committed.height && message.kind !== 'commit')
-          return this.#drop('stale-sequence');
+        // At or below the committed height only for a block a NEW-VIEW re-proposed (others still need this replica's votes).
+        if (message.sequence <= this.#committed.height && !this.#entries.has(message.sequence)) {
+          if (message.kind !== 'commit') return this.#drop('stale-sequence');
+        }
         if (message.sequence <= this.#stable.ref.sequence) return this.#drop('stale-sequence');
         if (message.sequence > this.#highWatermark()) return this.#drop('beyond-watermark');
         return true;

@@ -19,6 +19,7 @@ import {
   type ConsensusBody,
   type ConsensusMessageKind,
   consensusMessageKind,
+  decodeConsensusMessage,
   encodeConsensusMessage,
 } from '../../../src/codec/consensus.js';
 import { encodeTransaction, signTransaction } from '../../../src/codec/transaction.js';
@@ -84,6 +85,12 @@ export interface StoredBlock {
   readonly stateRoot: Uint8Array;
   readonly certificate: Uint8Array;
   readonly view: number;
+}
+
+/** The view of a PRE-PREPARE, PREPARE or COMMIT (undefined for other kinds). */
+export function viewOf(message: InFlight): number | undefined {
+  if (message.kind !== 'pre-prepare' && message.kind !== 'prepare' && message.kind !== 'commit') return undefined;
+  return (decodeConsensusMessage(chainId, message.bytes) as { view: number }).view;
 }
 
 /** One message in flight. */
@@ -176,7 +183,12 @@ export class Cluster {
   ) {
     this.keys = validatorKeys(n, options.salt ?? 0);
     const validators = this.keys.map((key) => key.publicKey);
-    const replicaOptions = { checkpointInterval: 4, viewChangeTimeoutTicks: 4, ...options.replica };
+    const replicaOptions = {
+      checkpointInterval: 4,
+      viewChangeTimeoutTicks: 4,
+      batchTimeoutTicks: 0,
+      ...options.replica,
+    };
     for (let i = 0; i < n; i++) this.nodes.push(new TestNode(i, this.keys[i] as never, replicaOptions, validators));
     for (const validator of options.twins ?? []) {
       this.nodes.push(new TestNode(this.nodes.length, this.keys[validator] as never, replicaOptions, validators));
