@@ -148,7 +148,7 @@ describe('PBFT view change', () => {
 
     // 1. Bytes altered after signing: one byte of the nested block.
     const altered = honest.bytes.slice();
-    altered[altered.length - 5] ^= 1;
+    altered[altered.length - 5] = (altered[altered.length - 5] as number) ^ 1;
     cluster.apply(2, replica.step(altered));
     expect(replica.stats.dropped['bad-signature']).toBe(1);
 
