@@ -422,8 +422,8 @@ export class Replica {
 
   /**
    * The driver's verdict on a `validate` effect. A verdict for a block the replica no longer
-   * waits on (the view changed) is ignored. A block the application refuses is a faulty
-   * primary's: the replica starts a view change.
+   * waits on (the view changed) is ignored. A block the application refuses is not
+   * prepared, so the primary's requests time out and the view changes.
    */
   validated(height: number, digest: Uint8Array, ok: boolean): ReplicaEffect[] {
     requireBytesOfLength(digest, 32, 'digest', 'Replica.validated');
@@ -435,9 +435,10 @@ export class Replica {
       entry.validation = 'ok';
       this.#afterValidated(entry, out);
     } else {
+      // Not prepared: the request timer replaces the primary (an immediate view change would let
+      // an application that refuses everything churn through views without any timeout).
       entry.validation = 'bad';
       this.#drop('invalid-proposal');
-      this.#startViewChange(this.#view + 1, out);
     }
     return out;
   }
@@ -628,7 +629,6 @@ export class Replica {
     if (problem !== undefined) {
       entry.validation = 'bad';
       this.#drop('bad-proposal');
-      this.#startViewChange(this.#view + 1, out);
       return;
     }
     entry.validation = 'pending';
