@@ -374,11 +374,26 @@ export type ConsensusBody =
     };
 
 /** A signer: the member's 32-byte public key and 32-byte secret seed (as ed25519Sign takes it). */
-export interface ConsensusSigner {
+export type ConsensusSigner = ConsensusKeyPair | ConsensusExternalSigner;
+
+/** A signer holding its secret seed (signing uses `node:crypto`). */
+export interface ConsensusKeyPair {
   /** The member's 32-byte Ed25519 public key (the messages' `sender`). */
   readonly publicKey: Uint8Array;
   /** The 32-byte secret seed whose public key `publicKey` is. */
   readonly secretKey: Uint8Array;
+}
+
+/**
+ * A signer whose key lives elsewhere (an HSM, a KMS, a signing service): `sign` returns the
+ * 64-byte Ed25519 signature of the message under `publicKey`'s key. A wrong signature is not
+ * caught here; every peer drops the message as badly signed.
+ */
+export interface ConsensusExternalSigner {
+  /** The member's 32-byte Ed25519 public key (the messages' `sender`). */
+  readonly publicKey: Uint8Array;
+  /** Signs a message (synchronously: the replica never awaits). */
+  readonly sign: (message: Uint8Array) => Uint8Array;
 }
 
 // ---- Signing messages ----------------------------------------------------------------------
@@ -669,8 +684,9 @@ function requireSigner(signer: unknown, where: string): asserts signer is Consen
   if (typeof signer !== 'object' || signer === null) {
     throw new TypeError(`${where}: expected signer to be an object, got ${describeValue(signer)}`);
   }
-  const { publicKey, secretKey } = signer as { publicKey?: unknown; secretKey?: unknown };
+  const { publicKey, secretKey, sign } = signer as { publicKey?: unknown; secretKey?: unknown; sign?: unknown };
   requireBytesOfLength(publicKey, 32, 'signer.publicKey', where);
+  if (typeof sign === 'function') return;
   requireBytesOfLength(secretKey, 32, 'signer.secretKey', where);
   let derived = checkedSigners.get(secretKey);
   if (derived === undefined) {
@@ -872,7 +888,8 @@ export function encodeConsensusMessage(chainId: string, signer: ConsensusSigner,
     const signedBody = kind === 'pre-prepare' ? bodyBytes.subarray(0, prePrepareSignedBytes) : bodyBytes;
     signingMessage = pbftSigningMessage(chainId, code, signer.publicKey, signedBody);
   }
-  const signature = ed25519Sign(signer.secretKey, signingMessage);
+  const signature = 'sign' in signer ? signer.sign(signingMessage) : ed25519Sign(signer.secretKey, signingMessage);
+  requireBytesOfLength(signature, 64, 'signer.sign(message)', where);
   const header = new ByteWriter(envelopeHeaderBytes);
   header.u8(codecVersion).u8(code).fixed(signer.publicKey).fixed(signature);
   return concatBytes([header.finish(), bodyBytes]);

@@ -187,7 +187,9 @@ export class Replica {
     const signer = options.signer;
     if (typeof signer !== 'object' || signer === null) throw new TypeError('Replica: signer is required');
     requireBytesOfLength(signer.publicKey, 32, 'signer.publicKey', 'Replica');
-    requireBytesOfLength(signer.secretKey, 32, 'signer.secretKey', 'Replica');
+    if (!('sign' in signer && typeof signer.sign === 'function')) {
+      requireBytesOfLength((signer as { secretKey?: unknown }).secretKey, 32, 'signer.secretKey', 'Replica');
+    }
     this.#me = this.#members.indexOf(signer.publicKey);
     if (this.#me < 0) throw new RangeError('Replica: signer.publicKey is not a validator');
     this.#signer = signer;

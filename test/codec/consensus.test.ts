@@ -10,6 +10,7 @@ import { commitVoteMessage } from '../../src/codec/certificate.js';
 import {
   type CheckpointRef,
   type ConsensusBody,
+  type ConsensusKeyPair,
   type ConsensusMessage,
   type ConsensusMessageKind,
   type ConsensusSigner,
@@ -20,7 +21,12 @@ import {
   encodeConsensusMessage,
   type PrePrepareMessage,
 } from '../../src/codec/consensus.js';
-import { ed25519PublicKeyFromSecret, ed25519Verify, ed25519VerifyBatch } from '../../src/crypto/ed25519.js';
+import {
+  ed25519PublicKeyFromSecret,
+  ed25519Sign,
+  ed25519Verify,
+  ed25519VerifyBatch,
+} from '../../src/crypto/ed25519.js';
 import {
   certificateSignaturesMax,
   consensusMessageBytesMax,
@@ -54,7 +60,7 @@ const signers: readonly ConsensusSigner[] = [1, 2, 3, 4].map((byte) => {
   const secretKey = filled(byte);
   return { publicKey: ed25519PublicKeyFromSecret(secretKey), secretKey };
 });
-const [alice, bob, carol, dave] = signers as [ConsensusSigner, ConsensusSigner, ConsensusSigner, ConsensusSigner];
+const [alice, bob, carol, dave] = signers as [ConsensusKeyPair, ConsensusKeyPair, ConsensusKeyPair, ConsensusKeyPair];
 
 const chainId = 'scf-main';
 const header = 98; // version, kind, sender, signature
@@ -974,5 +980,24 @@ describe('encodeConsensusMessage refuses bad arguments, naming the field', () =>
   it('decodeConsensusMessage refuses a bad chain id or input that is not bytes', () => {
     expect(() => decodeConsensusMessage('Main', prepareBytes)).toThrow(RangeError);
     expect(() => decodeConsensusMessage(chainId, [1, 3] as never)).toThrow(TypeError);
+  });
+});
+
+describe('an external signer (HSM, KMS)', () => {
+  it('signs through its sign function; a signature of the wrong length is refused', () => {
+    let calls = 0;
+    const external: ConsensusSigner = {
+      publicKey: alice.publicKey,
+      sign: (message) => {
+        calls++;
+        return ed25519Sign(alice.secretKey, message);
+      },
+    };
+    const body = { kind: 'prepare' as const, view: 1, sequence: 2, digest: filled(3, 32) };
+    const bytes = encodeConsensusMessage(chainId, external, body);
+    expect(calls).toBe(1);
+    expect(bytes).toEqual(encodeConsensusMessage(chainId, alice, body));
+    const short: ConsensusSigner = { publicKey: alice.publicKey, sign: () => new Uint8Array(63) };
+    expect(() => encodeConsensusMessage(chainId, short, body)).toThrow(/signer\.sign\(message\)/);
   });
 });
