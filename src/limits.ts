@@ -168,3 +168,6 @@ export const pendingRequestsMax = 1 << 16;
 
 /** Most ids of recently committed transactions a replica remembers to drop replays cheaply. */
 export const committedTxIdsRememberedMax = 1 << 18;
+
+/** Most transactions in one REQUEST message (a replica forwards what it was given in one signed message). */
+export const requestTxsMax = 4096;

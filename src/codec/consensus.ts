@@ -11,7 +11,7 @@
  *       34   64  signature    Ed25519 over the signing message below
  *       98       body         by kind:
  *
- * request         u32 txLength (1..txBytesMax) | tx
+ * request         u16 count (1..requestTxsMax) | count × (u32 txLength (1..txBytesMax) | tx)
  * pre-prepare     u53 view | u53 sequence | digest[32] | u32 blockLength (1..consensusProposalBytesMax) | block
  * prepare         u53 view | u53 sequence | digest[32]
  * commit          u53 view | u53 sequence | digest[32]
@@ -61,6 +61,7 @@ import {
   certificateSignaturesMax,
   consensusMessageBytesMax,
   consensusProposalBytesMax,
+  requestTxsMax,
   stateResponseBlocksMax,
   stateResponseBytesMax,
   txBytesMax,
@@ -139,12 +140,12 @@ export interface ConsensusEnvelope {
   readonly signingMessage: Uint8Array;
 }
 
-/** A client transaction submitted for ordering. */
+/** Client transactions submitted for ordering, forwarded in one signed message. */
 export interface RequestMessage extends ConsensusEnvelope {
   /** The kind. */
   readonly kind: 'request';
-  /** The transaction's bytes (1..`limits.txBytesMax`; the consensus layer decodes them). */
-  readonly tx: Uint8Array;
+  /** The transactions' bytes (each 1..`limits.txBytesMax`; the consensus layer decodes them). */
+  readonly txs: readonly Uint8Array[];
 }
 
 /** The primary's proposal of a block for a sequence number in a view. */
@@ -279,10 +280,10 @@ export type ConsensusMessage =
 /** The content of a message before it is signed; nested messages are given as their encoded envelopes. */
 export type ConsensusBody =
   | {
-      /** A client transaction. */
+      /** Client transactions. */
       kind: 'request';
-      /** The transaction's bytes, 1..`limits.txBytesMax`. */
-      tx: Uint8Array;
+      /** 1..`limits.requestTxsMax` transactions' bytes, each 1..`limits.txBytesMax`. */
+      txs: readonly Uint8Array[];
     }
   | {
       /** A proposal. */
@@ -513,8 +514,13 @@ function readEnvelope(
 function readBody(reader: ByteReader, chainId: string, path: string, kind: ConsensusMessageKind): object {
   switch (kind) {
     case 'request': {
-      const length = readLength(reader, `${path}.txLength`, 1, txBytesMax);
-      return { tx: reader.fixed(length, `${path}.tx`) };
+      const count = readCount(reader, `${path}.count`, 1, requestTxsMax);
+      const txs: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) {
+        const length = readLength(reader, `${path}.txs[${i}].length`, 1, txBytesMax);
+        txs.push(reader.fixed(length, `${path}.txs[${i}]`));
+      }
+      return { txs };
     }
     case 'pre-prepare': {
       const view = reader.u53(`${path}.view`);
@@ -756,8 +762,12 @@ function writeHash(writer: ByteWriter, value: unknown, name: string, where: stri
 function writeBody(writer: ByteWriter, chainId: string, body: ConsensusBody, where: string): void {
   switch (body.kind) {
     case 'request':
-      requireBytesUpTo(body.tx, txBytesMax, 'tx', where);
-      writer.u32(body.tx.length).fixed(body.tx);
+      requireArray(body.txs, 'txs', where, 1, requestTxsMax);
+      writer.u16(body.txs.length);
+      body.txs.forEach((tx, i) => {
+        requireBytesUpTo(tx, txBytesMax, `txs[${i}]`, where);
+        writer.u32(tx.length).fixed(tx);
+      });
       return;
     case 'pre-prepare':
       writeU53(writer, body.view, 'view', where);

@@ -50,9 +50,9 @@ import {
   committedTxIdsRememberedMax,
   consensusMessageBytesMax,
   ed25519BatchItemsMax,
+  requestTxsMax,
   stateResponseBlocksMax,
   stateResponseBytesMax,
-  txBytesMax,
   viewChangeAheadMax,
 } from '../limits.js';
 import type { ReplicaEffect } from './effects.js';
@@ -279,11 +279,29 @@ export class Replica {
    * @throws RequestRejectedError when it is malformed, for another chain, or the pool is full.
    */
   submit(tx: Uint8Array): ReplicaEffect[] {
-    if (!(tx instanceof Uint8Array)) throw new TypeError('Replica.submit: tx must be a Uint8Array');
+    return this.submitMany([tx]);
+  }
+
+  /**
+   * Client transactions, forwarded to the other replicas in one signed REQUEST message (at
+   * most `limits.requestTxsMax` per call). All are checked before any is queued.
+   * @throws RequestRejectedError naming the first transaction that cannot be accepted.
+   */
+  submitMany(txs: readonly Uint8Array[]): ReplicaEffect[] {
+    if (!Array.isArray(txs)) throw new TypeError('Replica.submitMany: txs must be an array');
+    if (txs.length > requestTxsMax)
+      throw new RangeError(`Replica.submitMany: at most ${requestTxsMax} transactions per call`);
+    txs.forEach((tx, i) => {
+      if (!(tx instanceof Uint8Array)) throw new TypeError(`Replica.submitMany: txs[${i}] must be a Uint8Array`);
+      this.#checkRequest(tx, i);
+    });
+    if (this.#requests.size + txs.length > this.#options.pendingRequestsMax) {
+      throw new RequestRejectedError('pool-full', 'Replica.submit: the pending request pool is full');
+    }
+    const added = txs.filter((tx) => this.#offer(tx) === 'added');
     const out: ReplicaEffect[] = [];
-    const outcome = this.#offer(tx, true);
-    if (outcome === 'added') {
-      out.push({ kind: 'broadcast', message: this.#sign({ kind: 'request', tx }) });
+    if (added.length > 0) {
+      out.push({ kind: 'broadcast', message: this.#sign({ kind: 'request', txs: added }) });
       this.#maybePropose(out);
     }
     return out;
@@ -497,7 +515,6 @@ export class Replica {
         if (message.view > this.#view + viewChangeAheadMax) return this.#drop('view-too-far');
         return true;
       case 'request':
-        if (message.tx.length > txBytesMax) return this.#drop('bad-request');
         return true;
       case 'state-request':
         if (this.#servedThisTick.has(sender)) return this.#drop('rate-limited');
@@ -510,9 +527,12 @@ export class Replica {
 
   #handle(message: ConsensusMessage, out: ReplicaEffect[]): void {
     switch (message.kind) {
-      case 'request':
-        if (this.#offer(message.tx, false) === 'added') this.#maybePropose(out);
+      case 'request': {
+        let added = false;
+        for (const tx of message.txs) added = this.#offer(tx, true) === 'added' || added;
+        if (added) this.#maybePropose(out);
         return;
+      }
       case 'pre-prepare':
         this.#onPrePrepare(message, out);
         return;
@@ -542,29 +562,39 @@ export class Replica {
 
   // --- requests ---------------------------------------------------------------------
 
-  #offer(tx: Uint8Array, local: boolean): 'added' | 'ignored' {
+  /** Throws RequestRejectedError unless `tx` is a well-formed transaction of this chain. */
+  #checkRequest(tx: Uint8Array, index: number): void {
     let chainId: string;
     try {
       chainId = decodeTransaction(tx).chainId;
     } catch (error) {
-      if (local)
-        throw new RequestRejectedError('malformed', `Replica.submit: ${(error as Error).message}`, { cause: error });
-      this.#drop('bad-request');
-      return 'ignored';
+      throw new RequestRejectedError('malformed', `Replica.submit: txs[${index}]: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     if (chainId !== this.#chainId) {
-      if (local) throw new RequestRejectedError('wrong-chain', `Replica.submit: transaction is for chain ${chainId}`);
-      this.#drop('bad-request');
-      return 'ignored';
+      throw new RequestRejectedError('wrong-chain', `Replica.submit: txs[${index}] is for chain ${chainId}`);
+    }
+  }
+
+  /** Queues a request (already checked, or from a peer: checked here and dropped if bad). */
+  #offer(tx: Uint8Array, fromPeer = false): 'added' | 'ignored' {
+    if (fromPeer) {
+      try {
+        if (decodeTransaction(tx).chainId !== this.#chainId) return this.#ignore('bad-request');
+      } catch {
+        return this.#ignore('bad-request');
+      }
     }
     const outcome = this.#requests.offer(toHex(transactionId(tx)), tx);
-    if (outcome === 'full') {
-      if (local) throw new RequestRejectedError('pool-full', 'Replica.submit: the pending request pool is full');
-      this.#drop('pool-full');
-      return 'ignored';
-    }
-    if (outcome === 'committed') this.#drop('replayed-request');
+    if (outcome === 'full') return this.#ignore('pool-full');
+    if (outcome === 'committed') return this.#ignore('replayed-request');
     return outcome === 'added' ? 'added' : 'ignored';
+  }
+
+  #ignore(reason: DropReason): 'ignored' {
+    this.#drop(reason);
+    return 'ignored';
   }
 
   #maybePropose(out: ReplicaEffect[]): void {

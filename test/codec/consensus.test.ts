@@ -32,6 +32,7 @@ import {
   consensusMessageBytesMax,
   consensusProposalBytesMax,
   ed25519MessageBytesMax,
+  requestTxsMax,
   stateResponseBlocksMax,
   txBytesMax,
   viewChangePreparedMax,
@@ -126,7 +127,7 @@ function build(chain: string, spec: Spec): Built {
 function bodyOf(m: ConsensusMessage): ConsensusBody {
   switch (m.kind) {
     case 'request':
-      return { kind: m.kind, tx: m.tx };
+      return { kind: m.kind, txs: m.txs };
     case 'pre-prepare':
       return { kind: m.kind, view: m.view, sequence: m.sequence, digest: m.digest, block: m.block };
     case 'prepare':
@@ -178,7 +179,10 @@ const arbSigner = fc.constantFrom(...signers);
 const arbBlob = (max: number) => fc.uint8Array({ minLength: 1, maxLength: max });
 
 const leafBodies = {
-  request: fc.record({ kind: fc.constant('request' as const), tx: arbBlob(80) }),
+  request: fc.record({
+    kind: fc.constant('request' as const),
+    txs: fc.array(arbBlob(80), { minLength: 1, maxLength: 4 }),
+  }),
   'pre-prepare': fc.record({
     kind: fc.constant('pre-prepare' as const),
     view: arbU53,
@@ -280,7 +284,7 @@ function viewChangeBody(chain = chainId, preparedCount = 2): ConsensusBody {
 
 function examples(chain = chainId): Record<ConsensusMessageKind, ConsensusBody> {
   return {
-    request: { kind: 'request', tx: filled(0x7a, 150) },
+    request: { kind: 'request', txs: [filled(0x7a, 150), filled(0x7b, 3)] },
     'pre-prepare': prePrepareBody(),
     prepare: prepareBody(),
     commit: { kind: 'commit', view: 3, sequence: 9, digest: filled(0xd1) },
@@ -649,9 +653,12 @@ describe('consensus decoding refuses', () => {
   });
 
   it('lengths out of range: request tx, pre-prepare block, state-response block and certificate', () => {
-    const request = (length: number) => raw(consensusKindCodes.request, new ByteWriter().u32(length).finish());
-    expect(refusal(request(0))).toEqual(['request.txLength', header]);
-    expect(refusal(request(txBytesMax + 1))).toEqual(['request.txLength', header]);
+    const request = (length: number) => raw(consensusKindCodes.request, new ByteWriter().u16(1).u32(length).finish());
+    expect(refusal(request(0))).toEqual(['request.txs[0].length', header + 2]);
+    expect(refusal(request(txBytesMax + 1))).toEqual(['request.txs[0].length', header + 2]);
+    const count = (n: number) => raw(consensusKindCodes.request, new ByteWriter().u16(n).finish());
+    expect(refusal(count(0))).toEqual(['request.count', header]);
+    expect(refusal(count(requestTxsMax + 1))).toEqual(['request.count', header]);
     const prePrepare = (length: number) =>
       raw(consensusKindCodes['pre-prepare'], new ByteWriter().u53(1).u53(1).fixed(filled(1)).u32(length).finish());
     expect(refusal(prePrepare(0))).toEqual(['prePrepare.blockLength', header + 48]);
@@ -858,15 +865,15 @@ describe('encodeConsensusMessage refuses bad arguments, naming the field', () =>
     ],
     [
       'a tx over txBytesMax',
-      () => encodeConsensusMessage(chainId, alice, { kind: 'request', tx: new Uint8Array(txBytesMax + 1) }),
+      () => encodeConsensusMessage(chainId, alice, { kind: 'request', txs: [new Uint8Array(txBytesMax + 1)] }),
       RangeError,
-      `tx must be 1..${txBytesMax} bytes`,
+      `txs[0] must be 1..${txBytesMax} bytes`,
     ],
     [
       'a tx that is not bytes',
-      () => encodeConsensusMessage(chainId, alice, { kind: 'request', tx: [1, 2] as never }),
+      () => encodeConsensusMessage(chainId, alice, { kind: 'request', txs: [[1, 2]] as never }),
       TypeError,
-      'expected tx to be a Uint8Array',
+      'expected txs[0] to be a Uint8Array',
     ],
     [
       'countMax 0',

@@ -230,7 +230,7 @@ describe('PBFT under Byzantine members', () => {
   it('bounds what one member can make a replica hold: pending requests, log entries, checkpoints', () => {
     const cluster = new Cluster(4, { replica: { pendingRequestsMax: 8, checkpointInterval: 2, watermarkWindow: 4 } });
     // Requests over the pool's limit are dropped, not queued.
-    for (let i = 1; i <= 20; i++) cluster.inject(3, 1, cluster.sign(3, { kind: 'request', tx: testTx(i) }));
+    for (let i = 1; i <= 20; i++) cluster.inject(3, 1, cluster.sign(3, { kind: 'request', txs: [testTx(i)] }));
     // PREPAREs for sequence numbers far past the watermark are dropped, not logged.
     for (let s = 1; s <= 100; s++) {
       cluster.inject(

@@ -124,6 +124,20 @@ describe('PBFT inputs', () => {
     expect(() => replica.submit('tx' as never)).toThrow(TypeError);
   });
 
+  it('submitMany forwards many transactions in one signed REQUEST, and queues none when one is bad', () => {
+    const cluster = new Cluster(4, { replica: { batchTimeoutTicks: 5 } });
+    const txs = [1, 2, 3, 4, 5].map(testTx);
+    const replica = cluster.node(1).replica;
+    expect(() => replica.submitMany([...txs, new Uint8Array([9])])).toThrow(/txs\[5\]/);
+    expect(replica.pendingRequests).toBe(0);
+    const effects = replica.submitMany(txs);
+    expect(effects.filter((effect) => effect.kind === 'broadcast')).toHaveLength(1);
+    cluster.apply(1, effects);
+    cluster.deliverAll();
+    for (const node of cluster.nodes) expect(node.replica.pendingRequests).toBe(5);
+    cluster.runUntil(() => cluster.nodes.every((node) => cluster.committedTxs(node.id).length === 5));
+  });
+
   it('checks its options and names the bad one', () => {
     const keys = validatorKeys(4);
     const first = keys[0] as Key;
