@@ -1,5 +1,5 @@
 /**
- * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, pool, store, proofs) runs one.
+ * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, pool, store, proofs, consensus) runs one.
  * Each suite module exports `run(): Promise<BenchTable>`.
  */
 import { type BenchTable, report } from './common.js';
@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchTable> }>> 
   pool: () => import('./pool.js'),
   store: () => import('./store.js'),
   proofs: () => import('./proofs.js'),
+  consensus: () => import('./consensus.js'),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -3,7 +3,7 @@
  * (2f + 1 of n ≥ 3f + 1), and who is primary in a view (round robin over the keys in
  * ascending order, so every member computes the same primary without talking).
  */
-import { toHex } from '../bytes.js';
+import { bytesEqual, toHex } from '../bytes.js';
 import { compareKeys } from '../codec/certificate.js';
 import { faultsTolerated, quorumSize } from '../ledger/quorum.js';
 
@@ -15,7 +15,8 @@ export class Members {
   readonly faults: number;
   /** Votes that make a quorum: 2f + 1. */
   readonly quorum: number;
-  readonly #index = new Map<string, number>();
+  /** Position by the key's first 6 bytes (a number), with the full key checked on lookup. */
+  readonly #index = new Map<number, number[]>();
 
   constructor(keys: readonly Uint8Array[]) {
     if (!Array.isArray(keys) || keys.length < 1) throw new RangeError('Members: expected at least one validator key');
@@ -24,9 +25,13 @@ export class Members {
       if (!(key instanceof Uint8Array) || key.length !== 32) {
         throw new TypeError(`Members: validators[${i}] is not a 32-byte public key`);
       }
-      const hex = toHex(key);
-      if (this.#index.has(hex)) throw new RangeError(`Members: validator ${hex} is listed twice`);
-      this.#index.set(hex, i);
+      if (i > 0 && compareKeys(sorted[i - 1] as Uint8Array, key) === 0) {
+        throw new RangeError(`Members: validator ${toHex(key)} is listed twice`);
+      }
+      const prefix = prefixOf(key);
+      const held = this.#index.get(prefix);
+      if (held === undefined) this.#index.set(prefix, [i]);
+      else held.push(i);
     });
     this.keys = sorted;
     this.faults = faultsTolerated(sorted.length);
@@ -40,7 +45,11 @@ export class Members {
 
   /** The validator's position in ascending key order, or -1 for a non-member. */
   indexOf(key: Uint8Array): number {
-    return this.#index.get(toHex(key)) ?? -1;
+    if (key.length !== 32) return -1;
+    const held = this.#index.get(prefixOf(key));
+    if (held === undefined) return -1;
+    for (const i of held) if (bytesEqual(this.keys[i] as Uint8Array, key)) return i;
+    return -1;
   }
 
   /** The primary of `view`: validator `view mod n`. */
@@ -52,4 +61,16 @@ export class Members {
   primaryIndex(view: number): number {
     return view % this.keys.length;
   }
+}
+
+/** The first 6 bytes of a key as a number (a map key without building a string). */
+function prefixOf(key: Uint8Array): number {
+  return (
+    (key[0] as number) +
+    (key[1] as number) * 0x100 +
+    (key[2] as number) * 0x10000 +
+    (key[3] as number) * 0x1000000 +
+    (key[4] as number) * 0x100000000 +
+    (key[5] as number) * 0x10000000000
+  );
 }

@@ -7,7 +7,6 @@
 import { ByteReader, bytesEqual } from '../bytes.js';
 import { type BlockHeader, blockHash, blockHeaderBytes, certificateBytesMax, readBlockHeader } from '../codec/block.js';
 import { type CommitCertificate, commitVoteMessage, decodeCertificate } from '../codec/certificate.js';
-import { readTransaction } from '../codec/transaction.js';
 import type { Ed25519BatchItem } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/sha256.js';
 import type { Members } from './members.js';
@@ -76,16 +75,28 @@ export function carriesCertificate(parts: ProposalParts): boolean {
   return bytesEqual(expected, parts.header.previousCertificateHash);
 }
 
-/** The bytes of each transaction in a block (views into it), read without decoding operations' meaning twice. */
+/**
+ * The bytes of each transaction in a block (views into it), found from the length fields
+ * alone: the block was decoded and checked when it was validated, so only the boundaries are
+ * needed here. Layout per transaction: `u8 version | u8 type | u8 chainIdLength | chainId |
+ * sender[32] | u53 nonce | u16 payloadLength | payload | signature[64]`.
+ * @throws DecodeError if a length runs past the block.
+ */
 export function blockTxBytes(block: Uint8Array): Uint8Array[] {
   const reader = new ByteReader(block);
   const header = readBlockHeader(reader, 'block.header');
   reader.fixed(reader.u32('block.previousCertificateLength'), 'block.previousCertificate');
   const out: Uint8Array[] = [];
+  const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  let at = reader.position;
   for (let i = 0; i < header.txCount; i++) {
-    const start = reader.position;
-    readTransaction(reader, `block.txs[${i}]`);
-    out.push(block.subarray(start, reader.position));
+    const chainIdLength = at + 3 <= block.length ? (block[at + 2] as number) : 0;
+    const payloadLengthAt = at + 3 + chainIdLength + 32 + 8;
+    if (payloadLengthAt + 2 > block.length) reader.failAt(`block.txs[${i}]`, at, 'transaction runs past the block');
+    const end = payloadLengthAt + 2 + view.getUint16(payloadLengthAt, true) + 64;
+    if (end > block.length) reader.failAt(`block.txs[${i}]`, at, 'transaction runs past the block');
+    out.push(block.subarray(at, end));
+    at = end;
   }
   return out;
 }

@@ -23,7 +23,7 @@
  * non-member, for another view, a duplicate or otherwise useless is dropped and counted in
  * `stats.dropped` under a named reason; every collection a peer can grow has a limit.
  */
-import { bytesEqual, toHex } from '../bytes.js';
+import { bytesEqual } from '../bytes.js';
 import { compareKeys, encodeCertificate } from '../codec/certificate.js';
 import {
   type CheckpointMessage,
@@ -42,7 +42,7 @@ import {
   type StateResponseMessage,
   type ViewChangeMessage,
 } from '../codec/consensus.js';
-import { decodeTransaction, requireChainId, transactionId } from '../codec/transaction.js';
+import { decodeTransaction, requireChainId } from '../codec/transaction.js';
 import { type Ed25519BatchItem, ed25519VerifyBatch } from '../crypto/ed25519.js';
 import { requireBytesOfLength } from '../crypto/validate.js';
 import {
@@ -127,8 +127,8 @@ interface Entry {
   prePrepare?: PrePrepareMessage;
   parts?: ProposalParts;
   validation: 'none' | 'pending' | 'ok' | 'bad';
-  readonly prepares: Map<string, PrepareMessage>;
-  readonly commits: Map<string, CommitMessage>;
+  readonly prepares: Map<number, PrepareMessage>;
+  readonly commits: Map<number, CommitMessage>;
   /** Messages this replica sent for the entry, re-sent while it is unfinished. */
   readonly sent: Uint8Array[];
   sentCommit: boolean;
@@ -157,8 +157,8 @@ export class Replica {
   readonly #entries = new Map<number, Entry>();
   readonly #prepared: Map<number, PreparedCertificate>;
   readonly #votes: Map<number, SignedVote>;
-  readonly #checkpoints = new Map<number, Map<string, CheckpointMessage>>();
-  readonly #viewChanges = new Map<number, Map<string, ViewChangeMessage>>();
+  readonly #checkpoints = new Map<number, Map<number, CheckpointMessage>>();
+  readonly #viewChanges = new Map<number, Map<number, ViewChangeMessage>>();
   #ownViewChange: Uint8Array | undefined;
   #newView: Uint8Array | undefined;
   readonly #requests: RequestPool;
@@ -298,7 +298,7 @@ export class Replica {
     if (this.#requests.size + txs.length > this.#options.pendingRequestsMax) {
       throw new RequestRejectedError('pool-full', 'Replica.submit: the pending request pool is full');
     }
-    const added = txs.filter((tx) => this.#offer(tx) === 'added');
+    const added = this.#offer(txs);
     const out: ReplicaEffect[] = [];
     if (added.length > 0) {
       out.push({ kind: 'broadcast', message: this.#sign({ kind: 'request', txs: added }) });
@@ -527,12 +527,9 @@ export class Replica {
 
   #handle(message: ConsensusMessage, out: ReplicaEffect[]): void {
     switch (message.kind) {
-      case 'request': {
-        let added = false;
-        for (const tx of message.txs) added = this.#offer(tx, true) === 'added' || added;
-        if (added) this.#maybePropose(out);
+      case 'request':
+        if (this.#offer(message.txs.filter((tx) => this.#wellFormed(tx))).length > 0) this.#maybePropose(out);
         return;
-      }
       case 'pre-prepare':
         this.#onPrePrepare(message, out);
         return;
@@ -577,24 +574,26 @@ export class Replica {
     }
   }
 
-  /** Queues a request (already checked, or from a peer: checked here and dropped if bad). */
-  #offer(tx: Uint8Array, fromPeer = false): 'added' | 'ignored' {
-    if (fromPeer) {
-      try {
-        if (decodeTransaction(tx).chainId !== this.#chainId) return this.#ignore('bad-request');
-      } catch {
-        return this.#ignore('bad-request');
-      }
-    }
-    const outcome = this.#requests.offer(toHex(transactionId(tx)), tx);
-    if (outcome === 'full') return this.#ignore('pool-full');
-    if (outcome === 'committed') return this.#ignore('replayed-request');
-    return outcome === 'added' ? 'added' : 'ignored';
+  /** Queues requests already checked; returns those added (not pending or committed already). */
+  #offer(txs: readonly Uint8Array[]): Uint8Array[] {
+    const added: Uint8Array[] = [];
+    this.#requests.offerMany(txs).forEach((outcome, i) => {
+      if (outcome === 'added') added.push(txs[i] as Uint8Array);
+      else if (outcome === 'full') this.#drop('pool-full');
+      else if (outcome === 'committed') this.#drop('replayed-request');
+    });
+    return added;
   }
 
-  #ignore(reason: DropReason): 'ignored' {
-    this.#drop(reason);
-    return 'ignored';
+  /** Whether a peer's request is a well-formed transaction of this chain. */
+  #wellFormed(tx: Uint8Array): boolean {
+    try {
+      if (decodeTransaction(tx).chainId === this.#chainId) return true;
+    } catch {
+      // counted below
+    }
+    this.#drop('bad-request');
+    return false;
   }
 
   #maybePropose(out: ReplicaEffect[]): void {
@@ -703,7 +702,7 @@ export class Replica {
         sequence: entry.sequence,
         digest: prePrepare.digest,
       });
-      entry.prepares.set(toHex(this.#signer.publicKey), decodeConsensusMessage(this.#chainId, bytes) as PrepareMessage);
+      entry.prepares.set(this.#me, decodeConsensusMessage(this.#chainId, bytes) as PrepareMessage);
       entry.sent.push(bytes);
       out.push({ kind: 'broadcast', message: bytes });
     }
@@ -717,7 +716,7 @@ export class Replica {
     }
     this.#sawHeight(message.sender, message.sequence - 1);
     const entry = this.#entry(message.sequence);
-    const key = toHex(message.sender);
+    const key = this.#members.indexOf(message.sender);
     if (entry.prepares.has(key)) {
       this.#drop('duplicate');
       return;
@@ -740,7 +739,7 @@ export class Replica {
       return;
     }
     const entry = this.#entry(message.sequence);
-    const key = toHex(message.sender);
+    const key = this.#members.indexOf(message.sender);
     if (entry.commits.has(key)) {
       this.#drop('duplicate');
       return;
@@ -765,7 +764,7 @@ export class Replica {
           sequence: entry.sequence,
           digest: prePrepare.digest,
         });
-        entry.commits.set(toHex(this.#signer.publicKey), decodeConsensusMessage(this.#chainId, bytes) as CommitMessage);
+        entry.commits.set(this.#me, decodeConsensusMessage(this.#chainId, bytes) as CommitMessage);
         entry.sent.push(bytes);
         out.push({ kind: 'broadcast', message: bytes });
       }
@@ -850,7 +849,7 @@ export class Replica {
       held = new Map();
       this.#checkpoints.set(message.sequence, held);
     }
-    const key = toHex(message.sender);
+    const key = this.#members.indexOf(message.sender);
     if (held.has(key)) {
       this.#drop('duplicate');
       return;
@@ -945,7 +944,7 @@ export class Replica {
       held = new Map();
       this.#viewChanges.set(message.newView, held);
     }
-    const key = toHex(message.sender);
+    const key = this.#members.indexOf(message.sender);
     if (held.has(key)) return false;
     held.set(key, message);
     return true;
@@ -969,7 +968,7 @@ export class Replica {
       return;
     }
     // Join a view change that f + 1 members started: at least one of them is correct.
-    const above = new Map<string, number>();
+    const above = new Map<number, number>();
     for (const [view, held] of this.#viewChanges) {
       if (view <= this.#view && !(view === this.#view && this.#active)) continue;
       for (const sender of held.keys()) above.set(sender, Math.min(above.get(sender) ?? view, view));
@@ -985,7 +984,7 @@ export class Replica {
     if (this.#active || !this.isPrimary || this.#newView !== undefined) return;
     const held = this.#viewChanges.get(this.#view);
     if (held === undefined || held.size < this.#members.quorum) return;
-    const own = held.get(toHex(this.#signer.publicKey));
+    const own = held.get(this.#me);
     const others = [...held.values()].filter((message) => message !== own);
     others.sort((a, b) => compareKeys(a.sender, b.sender));
     const chosen = (own === undefined ? others : [own, ...others]).slice(0, this.#members.quorum);
@@ -1029,10 +1028,10 @@ export class Replica {
   #newViewProblem(message: NewViewMessage): string | undefined {
     if (this.#members.indexOf(message.sender) !== this.#members.primaryIndex(message.view))
       return 'not from the primary';
-    const senders = new Set<string>();
+    const senders = new Set<number>();
     for (const viewChange of message.viewChanges) {
       if (viewChange.newView !== message.view) return 'holds a VIEW-CHANGE for another view';
-      const key = toHex(viewChange.sender);
+      const key = this.#members.indexOf(viewChange.sender);
       if (senders.has(key)) return 'holds two VIEW-CHANGEs from one member';
       senders.add(key);
       const problem = viewChangeProblem(
@@ -1276,7 +1275,7 @@ export class Replica {
       for (const message of entry.sent) out.push({ kind: 'broadcast', message });
     }
     // The latest unstable checkpoint, so a quorum forms even if some were lost.
-    const own = toHex(this.#signer.publicKey);
+    const own = this.#me;
     let latest: CheckpointMessage | undefined;
     for (const [sequence, held] of this.#checkpoints) {
       const mine = held.get(own);
@@ -1312,7 +1311,7 @@ export class Replica {
   }
 }
 
-function matching<M extends { digest: Uint8Array }>(held: Map<string, M>, digest: Uint8Array): M[] {
+function matching<M extends { digest: Uint8Array }>(held: Map<number, M>, digest: Uint8Array): M[] {
   const out: M[] = [];
   for (const message of held.values()) if (bytesEqual(message.digest, digest)) out.push(message);
   return out;

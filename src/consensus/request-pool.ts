@@ -28,13 +28,17 @@ export class RequestPool {
     return this.#pending.size;
   }
 
-  /** Adds a request by its id (hex of SHA-256 of its bytes). */
-  offer(id: string, tx: Uint8Array): OfferOutcome {
-    if (this.#committed.has(id)) return 'committed';
-    if (this.#pending.has(id)) return 'duplicate';
-    if (this.#pending.size >= this.#pendingMax) return 'full';
-    this.#pending.set(id, tx);
-    return 'added';
+  /** Adds requests (their ids hashed in one batch), returning each one's outcome. */
+  offerMany(txs: readonly Uint8Array[]): OfferOutcome[] {
+    const ids = sha256Many(txs);
+    return txs.map((tx, i) => {
+      const id = toHex(ids[i] as Uint8Array);
+      if (this.#committed.has(id)) return 'committed';
+      if (this.#pending.has(id)) return 'duplicate';
+      if (this.#pending.size >= this.#pendingMax) return 'full';
+      this.#pending.set(id, tx);
+      return 'added';
+    });
   }
 
   /** Up to `count` requests, oldest first (they stay pending until committed). */

@@ -18,7 +18,7 @@
  * replicas, one of which is in any 2f + 1 VIEW-CHANGEs and carries the certificate of the
  * one block n that can commit (the one n + 1 links to).
  */
-import { bytesEqual, toHex } from '../bytes.js';
+import { bytesEqual } from '../bytes.js';
 import type {
   CheckpointMessage,
   CheckpointRef,
@@ -40,7 +40,7 @@ export function preparedCertificateProblem(certificate: PreparedCertificate, mem
   if (!bytesEqual(parts.hash, prePrepare.digest))
     return `digest at sequence ${prePrepare.sequence} is not the block's hash`;
   if (parts.header.height !== prePrepare.sequence) return `block at sequence ${prePrepare.sequence} has another height`;
-  const senders = new Set<string>();
+  const senders = new Set<number>();
   for (const prepare of certificate.prepares) {
     if (prepare.view !== prePrepare.view || prepare.sequence !== prePrepare.sequence) {
       return `prepare for sequence ${prePrepare.sequence} names another view or sequence`;
@@ -50,9 +50,8 @@ export function preparedCertificateProblem(certificate: PreparedCertificate, mem
     const index = members.indexOf(prepare.sender);
     if (index < 0) return 'prepare from a non-member';
     if (index === members.primaryIndex(prePrepare.view)) return 'prepare from the primary';
-    const hex = toHex(prepare.sender);
-    if (senders.has(hex)) return 'two prepares from one member';
-    senders.add(hex);
+    if (senders.has(index)) return 'two prepares from one member';
+    senders.add(index);
   }
   if (senders.size < 2 * members.faults) {
     return `sequence ${prePrepare.sequence} has ${senders.size} prepares, 2f = ${2 * members.faults} needed`;
@@ -71,7 +70,7 @@ export function checkpointProofProblem(
     if (!bytesEqual(checkpoint.blockHash, genesisBlockHash)) return 'checkpoint 0 is not the genesis block';
     return proof.length === 0 ? undefined : 'checkpoint 0 carries a proof';
   }
-  const senders = new Set<string>();
+  const senders = new Set<number>();
   for (const message of proof) {
     if (
       message.sequence !== checkpoint.sequence ||
@@ -80,10 +79,10 @@ export function checkpointProofProblem(
     ) {
       return 'checkpoint proof holds a checkpoint for another block';
     }
-    if (members.indexOf(message.sender) < 0) return 'checkpoint proof from a non-member';
-    const hex = toHex(message.sender);
-    if (senders.has(hex)) return 'checkpoint proof holds two messages from one member';
-    senders.add(hex);
+    const index = members.indexOf(message.sender);
+    if (index < 0) return 'checkpoint proof from a non-member';
+    if (senders.has(index)) return 'checkpoint proof holds two messages from one member';
+    senders.add(index);
   }
   return senders.size >= members.quorum
     ? undefined
