@@ -5,7 +5,8 @@
  * RFC 9162 Merkle trees, Ed25519 with ZIP-215 verification over the project's WebAssembly
  * module, which loads synchronously on import; `CryptoPool`, the same API over worker
  * threads; `CryptoBackend`, the interface both implement), the canonical codec, the
- * supply-chain-finance ledger with its authenticated state, and the LevelDB block store.
+ * supply-chain-finance ledger with its authenticated state, the LevelDB block store and the
+ * sans-IO PBFT replica.
  *
  * Importing a module does no work beyond defining its exports, except in the modules listed
  * under `sideEffects` in package.json (the wasm loader, Ed25519's table build and self-test,
@@ -34,6 +35,31 @@ export {
   decodeCertificate,
   encodeCertificate,
 } from './codec/certificate.js';
+export {
+  type CheckpointMessage,
+  type CheckpointRef,
+  type CommitMessage,
+  type ConsensusBody,
+  type ConsensusEnvelope,
+  type ConsensusExternalSigner,
+  type ConsensusKeyPair,
+  type ConsensusMessage,
+  type ConsensusMessageKind,
+  type ConsensusSigner,
+  consensusKindCodes,
+  consensusMessageKind,
+  consensusSignatureItems,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+  type NewViewMessage,
+  type PrePrepareMessage,
+  type PreparedCertificate,
+  type PrepareMessage,
+  type RequestMessage,
+  type StateRequestMessage,
+  type StateResponseMessage,
+  type ViewChangeMessage,
+} from './codec/consensus.js';
 export { decodeGenesis, encodeGenesis, type Genesis, type GenesisMember, genesisHash } from './codec/genesis.js';
 export {
   type FreezeTarget,
@@ -64,6 +90,21 @@ export {
   transactionSigningMessage,
   type UnsignedTransaction,
 } from './codec/transaction.js';
+// Consensus: the sans-IO PBFT replica.
+export type {
+  BroadcastEffect,
+  CommitEffect,
+  PersistEffect,
+  ProposeEffect,
+  ReplicaEffect,
+  SendEffect,
+  ServeBlocksEffect,
+  ValidateEffect,
+  ViewEffect,
+} from './consensus/effects.js';
+export { ReplicaInputError, RequestRejectedError, type RequestRejection } from './consensus/errors.js';
+export type { CommittedTip, ReplicaOptions } from './consensus/options.js';
+export { type DropReason, Replica, type ReplicaStats } from './consensus/replica.js';
 export { type CryptoBackend, inlineCrypto } from './crypto/backend.js';
 export {
   type Ed25519BatchItem,
