@@ -13,12 +13,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConsortiumLedgerError } from '../errors.js';
 import { type MerkleInclusionProof, MerkleTree, merkleRoot, verifyMerkleInclusion } from '../index.js';
+import { packageRoot } from '../package-root.js';
 import { hex, parseCount, parseHash, readInput, readLeaves, UsageError } from './args.js';
 import { addChainCommands } from './chain.js';
 import { sha256OfInput, sha256sumLine } from './sha256sum.js';
 import { runThroughput } from './throughput.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const packageJson = JSON.parse(readFileSync(new URL('package.json', packageRoot(import.meta.url)), 'utf8')) as {
   version: string;
 };
 

@@ -446,7 +446,7 @@ export function ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Ar
 // never in the middle of one, so a cold first batch would run long stretches unoptimised.
 // Two verifications of RFC 8032 §7.1 TEST 1 (~1,400 field multiplications each) suffice to
 // trip the tier-up budget of the field and point functions; they also check the build.
-// (This import-time work is why dist/crypto/ed25519.js is listed under `sideEffects`.)
+// (This import-time work is why dist/src/crypto/ed25519.js is listed under `sideEffects`.)
 function warmUp(): void {
   wasm.ed25519Init();
   const publicKey = Buffer.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a', 'hex');

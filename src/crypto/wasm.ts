@@ -21,6 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { wasmMemoryBytesMax } from '../limits.js';
+import { packageRoot } from '../package-root.js';
 
 /** Key under which a pool passes the compiled module to its workers in `workerData`. */
 export const wasmModuleKey = 'consortiumLedgerWasmModule';
@@ -65,7 +66,7 @@ function moduleFromWorkerData(): WasmModuleHandle | undefined {
 }
 
 function compileModule(): WasmModuleHandle {
-  const url = new URL(`../../build/${wasmBuild}.wasm`, import.meta.url);
+  const url = new URL(`build/${wasmBuild}.wasm`, packageRoot(import.meta.url));
   let bytes: Buffer;
   try {
     bytes = readFileSync(url);

@@ -21,7 +21,7 @@
  * - Threads start in the constructor and stay (minThreads = threads by default): no thread
  *   start-up on the hot path. `ready()` waits until each has loaded the module.
  *
- * Worker loading: from dist/ the worker is dist/pool/worker.js next to this file. When this
+ * Worker loading: from dist/ the worker is dist/src/pool/worker.js next to this file. When this
  * file runs as TypeScript (vitest, `npm run bench` under tsx) there is no .js worker, and a
  * worker thread does not inherit a loader from vitest, so the workers start from
  * src/pool/worker-tsx.mjs, which registers tsx (`tsx/esm/api`) in the thread and then imports

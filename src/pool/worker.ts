@@ -13,7 +13,7 @@
  * rejects the task and starts a replacement thread, and the pool turns the two into one
  * `WorkerCrashedError` that names the cause. No task ever resolves after a failure.
  *
- * Loaded as dist/pool/worker.js in production, or through worker-tsx.mjs when the pool runs
+ * Loaded as dist/src/pool/worker.js in production, or through worker-tsx.mjs when the pool runs
  * from its TypeScript sources (tests, `npm run bench`); see crypto-pool.ts.
  */
 

@@ -17,7 +17,7 @@ import { verifyChain } from '../../src/store/verify-chain.js';
 import { fuzzRuns, fuzzTimeLimitMs } from '../support/fuzz.js';
 import { fuzzSecondsFromEnv, testTimeoutMsFor } from '../support/fuzz-budget.js';
 
-const cli = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const cli = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 const killsMin = 10;
 const kills = Math.max(killsMin, Math.floor(fuzzRuns / 20));
 // Each round takes about a second and verifies a longer chain than the last: with a fuzz budget,

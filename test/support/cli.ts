@@ -38,11 +38,11 @@ export async function runCli(...args: string[]): Promise<number> {
 }
 
 /**
- * The built command (dist/cli/main.js, what `npx consortium-ledger` runs), for tests that need
+ * The built command (dist/src/cli/main.js, what `npx consortium-ledger` runs), for tests that need
  * a process of its own — real stdin, its memory, a kill. They run after `npm run build`.
  */
-export const builtCli = new URL('../../dist/cli/main.js', import.meta.url).pathname;
-const builtProgram = new URL('../../dist/cli/program.js', import.meta.url).href;
+export const builtCli = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
+const builtProgram = new URL('../../dist/src/cli/program.js', import.meta.url).href;
 
 /**
  * Runs `consortium-ledger …args` from dist/ in a child process whose stdin `feed` writes (and
