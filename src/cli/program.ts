@@ -6,11 +6,13 @@
  *   consortium-ledger merkle root <files…>     RFC 9162 root with each file as one leaf
  *   consortium-ledger merkle prove -i N <files…>   inclusion proof (JSON) for leaf N
  *   consortium-ledger merkle verify --leaf F --proof P --root HEX
+ *   consortium-ledger sim --nodes N …           the deterministic consortium simulator (sim/cli.ts)
  *
  * Exit codes: 0 success, 1 a check failed (a proof that does not verify), 2 bad usage/input.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { addSimCommand } from '../../sim/cli.js';
 import { ConsortiumLedgerError } from '../errors.js';
 import { type MerkleInclusionProof, MerkleTree, merkleRoot, verifyMerkleInclusion } from '../index.js';
 import { packageRoot } from '../package-root.js';
@@ -132,6 +134,8 @@ export function buildProgram(): Command {
       if (!ok) process.exitCode = 1;
     });
   addChainCommands(program);
+  // The simulator sits above the library (sim/); the command is the outermost shell over both.
+  addSimCommand(program);
   return program;
 }
 
