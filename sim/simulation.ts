@@ -283,7 +283,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     const context: AdversaryContext = {
       chainId: consortium.genesis.chainId,
       validators,
-      genesisBlockHash: new Uint8Array(32),
+      genesisBlockHash,
       prng,
     };
     const adversary = byzantine.has(id) && drawn !== undefined ? adversaryFor(drawn, context) : undefined;
