@@ -1,5 +1,5 @@
 /**
- * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, pool, store, proofs, consensus) runs one.
+ * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, pool, store, proofs, consensus, sim) runs one.
  * Each suite module exports `run(): Promise<BenchTable>`.
  */
 import { type BenchTable, report } from './common.js';
@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchTable> }>> 
   store: () => import('./store.js'),
   proofs: () => import('./proofs.js'),
   consensus: () => import('./consensus.js'),
+  sim: () => import('./sim.js'),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
