@@ -472,6 +472,23 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       }
       if (now - livenessFrom > livenessMsMax) {
         liveness = `no convergence within ${livenessMsMax / 1000} s of healing: honest heights ${heights.join(', ')} (from ${livenessHeight})`;
+        if (process.env.SIM_DEBUG) {
+          for (const node of nodes) {
+            const r = node.replica;
+            console.error(
+              node.id,
+              modeOf.get(node.id) ?? 'honest',
+              node.up,
+              r.view,
+              r.phase,
+              r.committed.height,
+              r.stableCheckpoint.sequence,
+              r.pendingRequests,
+              JSON.stringify(r.stats.dropped),
+              JSON.stringify(r.footprint),
+            );
+          }
+        }
         break;
       }
     }

@@ -44,6 +44,12 @@ export interface ReplicaOptions {
   readonly batchTimeoutTicks?: number;
   /** Ticks without a commit, while there is work, before a backup suspects the primary; doubles with each view change in a row. Default 8. */
   readonly viewChangeTimeoutTicks?: number;
+  /**
+   * The most the doubling may reach. Castro & Liskov double without bound, which is enough for
+   * eventual synchrony; but after a long faulty period an unbounded timeout leaves a healed
+   * consortium idle for minutes. Default 16 × `viewChangeTimeoutTicks`.
+   */
+  readonly viewChangeTimeoutMaxTicks?: number;
   /** Ticks between re-sends of the messages of unfinished work (messages get lost). Default 3. */
   readonly resendTicks?: number;
   /** Ticks to wait for a state-transfer answer before asking another peer. Default 4. */
@@ -65,6 +71,7 @@ export interface ResolvedOptions {
   readonly blockTxsMax: number;
   readonly batchTimeoutTicks: number;
   readonly viewChangeTimeoutTicks: number;
+  readonly viewChangeTimeoutMaxTicks: number;
   readonly resendTicks: number;
   readonly stateTransferTimeoutTicks: number;
   readonly pendingRequestsMax: number;
@@ -92,6 +99,7 @@ export function resolveOptions(options: ReplicaOptions): ResolvedOptions {
     blockTxsMax: options.blockTxsMax ?? 1024,
     batchTimeoutTicks: options.batchTimeoutTicks ?? 1,
     viewChangeTimeoutTicks: options.viewChangeTimeoutTicks ?? 8,
+    viewChangeTimeoutMaxTicks: options.viewChangeTimeoutMaxTicks ?? 16 * (options.viewChangeTimeoutTicks ?? 8),
     resendTicks: options.resendTicks ?? 3,
     stateTransferTimeoutTicks: options.stateTransferTimeoutTicks ?? 4,
     pendingRequestsMax: options.pendingRequestsMax ?? pendingRequestsMax,
@@ -99,6 +107,13 @@ export function resolveOptions(options: ReplicaOptions): ResolvedOptions {
   requireInteger(resolved.blockTxsMax, 'blockTxsMax', where, 1, blockTxsMax);
   requireInteger(resolved.batchTimeoutTicks, 'batchTimeoutTicks', where, 0, 1 << 20);
   requireInteger(resolved.viewChangeTimeoutTicks, 'viewChangeTimeoutTicks', where, 1, 1 << 20);
+  requireInteger(
+    resolved.viewChangeTimeoutMaxTicks,
+    'viewChangeTimeoutMaxTicks',
+    where,
+    resolved.viewChangeTimeoutTicks,
+    1 << 30,
+  );
   requireInteger(resolved.resendTicks, 'resendTicks', where, 1, 1 << 20);
   requireInteger(resolved.stateTransferTimeoutTicks, 'stateTransferTimeoutTicks', where, 1, 1 << 20);
   requireInteger(resolved.pendingRequestsMax, 'pendingRequestsMax', where, 1, pendingRequestsMax);

@@ -38,9 +38,11 @@ export function readProposal(block: Uint8Array): ProposalParts | undefined {
 }
 
 /**
- * Checks that `certificateBytes` certify block `height` with hash `hash` (a quorum of
- * distinct validators; the header's previousCertificateHash matches the bytes) and returns
- * the signatures still to verify, or a reason it cannot.
+ * Checks that `certificateBytes` certify block `height` with hash `hash` (it decodes, names
+ * that height and block, and holds a quorum of signatures from validators — distinct, since
+ * the encoding is strictly ascending) and returns the signatures still to verify, or a reason
+ * it cannot. Whether a block's header commits to the certificate it carries is
+ * {@link carriesCertificate}'s check.
  */
 export function certificateClaims(
   certificateBytes: Uint8Array,

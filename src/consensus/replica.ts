@@ -21,10 +21,17 @@
  * Every message's signature, and every nested message's, is verified before it is counted,
  * all messages of one `stepMany` call in one batch. A message that is malformed, from a
  * non-member, for another view, a duplicate or otherwise useless is dropped and counted in
- * `stats.dropped` under a named reason; every collection a peer can grow has a limit.
+ * `stats.dropped` under a named reason (stats.ts); every collection a peer can grow has a limit.
+ *
+ * The `Replica` class owns the view, the committed tip, the stable checkpoint and the timers,
+ * and orchestrates the pieces beside it: admission.ts (checks before any signature is
+ * verified), log.ts (the per-sequence entries and their quorums), proposal-checks.ts (a
+ * proposal against the committed tip), safety.ts (votes and prepared certificates, persisted),
+ * checkpoints.ts (CHECKPOINTs and their quorum), view-changes-held.ts and new-view.ts (held
+ * VIEW-CHANGEs, the f + 1 join rule, checking a NEW-VIEW) and state-transfer.ts (checking a
+ * STATE-RESPONSE, peers' heights and the fetch in flight).
  */
 import { bytesEqual } from '../bytes.js';
-import { compareKeys, encodeCertificate } from '../codec/certificate.js';
 import {
   type CheckpointMessage,
   type CheckpointRef,
@@ -32,109 +39,44 @@ import {
   type ConsensusBody,
   type ConsensusMessage,
   type ConsensusSigner,
-  consensusSignatureItems,
   decodeConsensusMessage,
   encodeConsensusMessage,
   type NewViewMessage,
   type PrePrepareMessage,
-  type PreparedCertificate,
   type PrepareMessage,
   type StateResponseMessage,
   type ViewChangeMessage,
 } from '../codec/consensus.js';
-import { decodeTransaction, requireChainId } from '../codec/transaction.js';
+import { requireChainId } from '../codec/transaction.js';
 import { type Ed25519BatchItem, ed25519VerifyBatch } from '../crypto/ed25519.js';
 import { requireBytesOfLength } from '../crypto/validate.js';
-import {
-  blockBytesMax,
-  committedTxIdsRememberedMax,
-  consensusMessageBytesMax,
-  ed25519BatchItemsMax,
-  requestTxsMax,
-  stateResponseBlocksMax,
-  stateResponseBytesMax,
-  viewChangeAheadMax,
-} from '../limits.js';
+import { committedTxIdsRememberedMax, requestTxsMax, stateResponseBlocksMax } from '../limits.js';
+import { type AdmissionState, admitAll, checkRequest, isRequestOf } from './admission.js';
+import { CheckpointCollector, genesisCheckpoint, type StableCheckpoint } from './checkpoints.js';
 import type { ReplicaEffect } from './effects.js';
 import { ReplicaInputError, RequestRejectedError } from './errors.js';
+import { commitCertificate, type Entry, highWatermark, Log, preparedCertificate } from './log.js';
 import { Members } from './members.js';
+import { newViewProblem, prePrepareBodies } from './new-view.js';
 import { type CommittedTip, type ReplicaOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import {
   checkpointRecordKey,
   encodeCheckpointRecord,
-  encodePreparedRecord,
   encodeViewRecord,
-  encodeVoteRecord,
-  preparedRecordKey,
   restoreSafetyState,
-  type SignedVote,
   viewRecordKey,
-  voteRecordKey,
 } from './persistence.js';
-import { blockTxBytes, carriesCertificate, certificateClaims, type ProposalParts, readProposal } from './proposal.js';
+import { blockTxBytes, type ProposalParts, readProposal } from './proposal.js';
+import { linkProblem, proposedBlock } from './proposal-checks.js';
 import { RequestPool } from './request-pool.js';
+import { SafetyRecords } from './safety.js';
+import { verifyInBatches, verifyMessages } from './signatures.js';
+import { checkStateResponse, chooseServed, PeerHeights, servedCount, verifiedPrefix } from './state-transfer.js';
+import { countDrop, type DropReason, emptyStats, type ReplicaStats } from './stats.js';
 import { type NewViewPlan, planNewView, viewChangeProblem } from './view-change.js';
+import { HeldViewChanges } from './view-changes-held.js';
 
-/** Why a replica dropped a message (counted in `stats.dropped`). */
-export type DropReason =
-  | 'oversized'
-  | 'malformed'
-  | 'non-member'
-  | 'own-key'
-  | 'bad-signature'
-  | 'stale-view'
-  | 'future-view'
-  | 'view-too-far'
-  | 'view-changing'
-  | 'stale-sequence'
-  | 'beyond-watermark'
-  | 'not-primary'
-  | 'duplicate'
-  | 'equivocation'
-  | 'bad-digest'
-  | 'conflicts-own-vote'
-  | 'bad-proposal'
-  | 'invalid-proposal'
-  | 'bad-view-change'
-  | 'bad-new-view'
-  | 'bad-checkpoint'
-  | 'bad-request'
-  | 'replayed-request'
-  | 'pool-full'
-  | 'rate-limited'
-  | 'unsolicited'
-  | 'bad-state-response';
-
-/** Counters a replica keeps (the simulator and the node report them). */
-export interface ReplicaStats {
-  /** Messages handed to `step`/`stepMany`. */
-  received: number;
-  /** Signatures verified (messages and nested messages). */
-  signaturesVerified: number;
-  /** Dropped messages by reason. */
-  dropped: Partial<Record<DropReason, number>>;
-  /** View changes this replica started. */
-  viewChangesStarted: number;
-  /** Blocks committed through consensus. */
-  committedByConsensus: number;
-  /** Blocks committed from state transfer. */
-  committedByStateTransfer: number;
-}
-
-/** One sequence number's progress in the current view. */
-interface Entry {
-  readonly sequence: number;
-  prePrepare?: PrePrepareMessage;
-  parts?: ProposalParts;
-  validation: 'none' | 'pending' | 'ok' | 'bad';
-  readonly prepares: Map<number, PrepareMessage>;
-  readonly commits: Map<number, CommitMessage>;
-  /** Messages this replica sent for the entry, re-sent while it is unfinished. */
-  readonly sent: Uint8Array[];
-  sentCommit: boolean;
-}
-
-const zeroHash = new Uint8Array(32);
+export type { DropReason, ReplicaStats } from './stats.js';
 
 /** A PBFT replica. Create one per validator; drive it with `step`, `tick` and `submit`. */
 export class Replica {
@@ -151,33 +93,25 @@ export class Replica {
   #committed: CommittedTip;
   /** Hashes of committed blocks above the low watermark (to check re-proposals after a view change). */
   readonly #hashes = new Map<number, Uint8Array>();
-  #stable: { ref: CheckpointRef; proof: readonly CheckpointMessage[] };
+  #stable: StableCheckpoint;
   /** A stable checkpoint above the committed height, reached once state transfer catches up. */
-  #pendingStable: { ref: CheckpointRef; proof: readonly CheckpointMessage[] } | undefined;
-  readonly #entries = new Map<number, Entry>();
-  readonly #prepared: Map<number, PreparedCertificate>;
-  readonly #votes: Map<number, SignedVote>;
-  readonly #checkpoints = new Map<number, Map<number, CheckpointMessage>>();
-  readonly #viewChanges = new Map<number, Map<number, ViewChangeMessage>>();
+  #pendingStable: StableCheckpoint | undefined;
+  readonly #log = new Log();
+  readonly #safety: SafetyRecords;
+  readonly #checkpoints = new CheckpointCollector();
+  readonly #viewChanges = new HeldViewChanges();
   #ownViewChange: Uint8Array | undefined;
   #newView: Uint8Array | undefined;
   readonly #requests: RequestPool;
   #proposing: { view: number; height: number } | undefined;
-  /** Highest height each peer has shown (by index), from its verified messages. */
-  readonly #peerHeights = new Map<number, number>();
-  #fetch: { peer: number; ticks: number } | undefined;
-  #lastFetchPeer = -1;
+  /** Proposals ever asked for (a `proposed` call with none outstanding is stale only if one was). */
+  #proposalsAsked = 0;
+  /** Highest height each peer has shown (from its verified messages), and the fetch in flight. */
+  readonly #peers: PeerHeights;
   readonly #servedThisTick = new Set<number>();
   #ticks = { batch: 0, progress: 0, viewChange: 0, resend: 0, sinceCommit: 0 };
   #attempt = 0;
-  readonly #stats: ReplicaStats = {
-    received: 0,
-    signaturesVerified: 0,
-    dropped: {},
-    viewChangesStarted: 0,
-    committedByConsensus: 0,
-    committedByStateTransfer: 0,
-  };
+  readonly #stats: ReplicaStats = emptyStats();
 
   constructor(options: ReplicaOptions) {
     this.#options = resolveOptions(options);
@@ -198,18 +132,17 @@ export class Replica {
     this.#committed = options.committed;
     this.#hashes.set(options.committed.height, options.committed.blockHash);
     this.#requests = new RequestPool(this.#options.pendingRequestsMax, committedTxIdsRememberedMax);
+    this.#peers = new PeerHeights(this.#me, this.#members.size, this.#members.faults);
 
     const safety = restoreSafetyState(options.records ?? new Map(), this.#chainId);
     this.#view = safety.view;
     this.#active = !safety.changing;
-    this.#prepared = safety.prepared;
-    this.#votes = safety.votes;
-    const genesisRef = { sequence: 0, blockHash: this.#genesisBlockHash, stateRoot: zeroHash };
-    this.#stable = safety.checkpoint ?? { ref: genesisRef, proof: [] };
+    this.#safety = new SafetyRecords(safety.prepared, safety.votes);
+    this.#stable = safety.checkpoint ?? genesisCheckpoint(this.#genesisBlockHash);
     if (this.#stable.ref.sequence > this.#committed.height) {
       // The records are ahead of the store (they cannot be after an orderly run): catch up first.
       this.#pendingStable = this.#stable;
-      this.#stable = { ref: genesisRef, proof: [] };
+      this.#stable = genesisCheckpoint(this.#genesisBlockHash);
     }
   }
 
@@ -257,15 +190,11 @@ export class Replica {
 
   /** How much the replica holds (for limit tests and monitoring). */
   get footprint(): { entries: number; checkpoints: number; viewChanges: number; prepared: number; pending: number } {
-    let viewChanges = 0;
-    for (const held of this.#viewChanges.values()) viewChanges += held.size;
-    let checkpoints = 0;
-    for (const held of this.#checkpoints.values()) checkpoints += held.size;
     return {
-      entries: this.#entries.size,
-      checkpoints,
-      viewChanges,
-      prepared: this.#prepared.size,
+      entries: this.#log.size,
+      checkpoints: this.#checkpoints.size,
+      viewChanges: this.#viewChanges.size,
+      prepared: this.#safety.preparedCount,
       pending: this.#requests.size,
     };
   }
@@ -293,7 +222,7 @@ export class Replica {
       throw new RangeError(`Replica.submitMany: at most ${requestTxsMax} transactions per call`);
     txs.forEach((tx, i) => {
       if (!(tx instanceof Uint8Array)) throw new TypeError(`Replica.submitMany: txs[${i}] must be a Uint8Array`);
-      this.#checkRequest(tx, i);
+      checkRequest(tx, i, this.#chainId);
     });
     if (this.#requests.size + txs.length > this.#options.pendingRequestsMax) {
       throw new RequestRejectedError('pool-full', 'Replica.submit: the pending request pool is full');
@@ -315,35 +244,13 @@ export class Replica {
   /** Messages from peers, in arrival order; their signatures are verified in one batch. */
   stepMany(messages: readonly Uint8Array[]): ReplicaEffect[] {
     if (!Array.isArray(messages)) throw new TypeError('Replica.stepMany: messages must be an array');
-    const admitted: ConsensusMessage[] = [];
-    for (const bytes of messages) {
-      if (!(bytes instanceof Uint8Array)) throw new TypeError('Replica.stepMany: every message must be a Uint8Array');
-      this.#stats.received++;
-      if (bytes.length > consensusMessageBytesMax) {
-        this.#drop('oversized');
-        continue;
-      }
-      let message: ConsensusMessage;
-      try {
-        message = decodeConsensusMessage(this.#chainId, bytes);
-      } catch {
-        this.#drop('malformed');
-        continue;
-      }
-      if (this.#admit(message)) admitted.push(message);
-    }
+    // Cheap checks first: a message is dropped before any signature is verified when it can be.
+    const admitted = admitAll(messages, this.#chainId, this.#admissionState(), this.#stats);
     const out: ReplicaEffect[] = [];
     if (admitted.length === 0) return out;
-    const itemsPerMessage = admitted.map((message) => consensusSignatureItems(message));
-    const items = itemsPerMessage.flat();
-    const verdicts = this.#verifyAll(items);
-    let at = 0;
+    const valid = verifyMessages(admitted, (items) => this.#verifyAll(items));
     admitted.forEach((message, i) => {
-      const count = (itemsPerMessage[i] as Ed25519BatchItem[]).length;
-      let valid = true;
-      for (let k = at; k < at + count; k++) valid &&= verdicts[k] === true;
-      at += count;
-      if (valid) this.#handle(message, out);
+      if (valid[i]) this.#handle(message, out);
       else this.#drop('bad-signature');
     });
     return out;
@@ -357,7 +264,7 @@ export class Replica {
     ticks.sinceCommit++;
     if (this.#active) {
       ticks.batch++;
-      if (this.#hasWork()) {
+      if (this.#requests.size > 0 || this.#log.hasProposalAbove(this.#committed.height)) {
         ticks.progress++;
         if (ticks.progress >= this.#timeout()) {
           this.#startViewChange(this.#view + 1, out);
@@ -368,10 +275,12 @@ export class Replica {
       }
       this.#maybePropose(out);
     } else {
-      // Castro–Liskov: the timer for view v runs once 2f + 1 VIEW-CHANGEs for v are held;
-      // when it expires without a valid NEW-VIEW, move on to v + 1 (the timeout doubles).
-      const held = this.#viewChanges.get(this.#view)?.size ?? 0;
-      if (held >= this.#members.quorum) {
+      // Castro–Liskov: the timer for view v runs once 2f + 1 members asked for v; when it
+      // expires without a valid NEW-VIEW, move on to v + 1 (the timeout doubles, up to a cap).
+      // A member that asked for a view above v counts too: it has given up on v, and if its
+      // VIEW-CHANGE for v was lost, waiting for exactly 2f + 1 for v would wait forever (two
+      // correct replicas at v and one at v + 1 would each wait for the other).
+      if (this.#viewChanges.countAtOrAbove(this.#view) >= this.#members.quorum) {
         ticks.viewChange++;
         if (ticks.viewChange >= this.#timeout()) {
           this.#startViewChange(this.#view + 1, out);
@@ -384,9 +293,7 @@ export class Replica {
       ticks.resend = 0;
       this.#resend(out);
     }
-    if (this.#fetch !== undefined && ++this.#fetch.ticks >= this.#options.stateTransferTimeoutTicks) {
-      this.#fetch = undefined;
-    }
+    this.#peers.tick(this.#options.stateTransferTimeoutTicks);
     this.#checkLag(out);
     return out;
   }
@@ -399,28 +306,17 @@ export class Replica {
   proposed(block: Uint8Array): ReplicaEffect[] {
     if (!(block instanceof Uint8Array)) throw new TypeError('Replica.proposed: block must be a Uint8Array');
     const asked = this.#proposing;
-    if (asked === undefined) throw new ReplicaInputError('Replica.proposed: no proposal was asked for');
-    this.#proposing = undefined;
     const out: ReplicaEffect[] = [];
+    if (asked === undefined) {
+      // Asked and then withdrawn in the same call (a view change after the propose effect): stale.
+      if (this.#proposalsAsked > 0) return out;
+      throw new ReplicaInputError('Replica.proposed: no proposal was asked for');
+    }
+    this.#proposing = undefined;
     if (asked.view !== this.#view || !this.#active || asked.height !== this.#committed.height + 1) return out;
-    const parts = readProposal(block);
-    if (parts === undefined) throw new ReplicaInputError('Replica.proposed: block is malformed');
-    if (block.length > blockBytesMax) throw new ReplicaInputError('Replica.proposed: block is over the size limit');
-    if (parts.header.height !== asked.height) {
-      throw new ReplicaInputError(
-        `Replica.proposed: block has height ${parts.header.height}, ${asked.height} was asked for`,
-      );
-    }
-    if (!bytesEqual(parts.header.previousHash, this.#committed.blockHash)) {
-      throw new ReplicaInputError('Replica.proposed: block does not link to the last committed block');
-    }
-    if (!bytesEqual(parts.previousCertificate, this.#committed.certificate) || !carriesCertificate(parts)) {
-      throw new ReplicaInputError("Replica.proposed: block does not carry the previous block's certificate");
-    }
-    if (!bytesEqual(parts.header.proposer, this.#signer.publicKey)) {
-      throw new ReplicaInputError('Replica.proposed: block names another proposer');
-    }
-    if (!this.#mayVote(asked.height, parts.hash)) return out;
+    const parts = proposedBlock(block, asked.height, this.#committed, this.#signer.publicKey);
+    if (typeof parts === 'string') throw new ReplicaInputError(`Replica.proposed: ${parts}`);
+    if (!this.#safety.mayVote(asked.height, this.#view, parts.hash)) return out;
     const bytes = this.#sign({
       kind: 'pre-prepare',
       view: this.#view,
@@ -428,12 +324,11 @@ export class Replica {
       digest: parts.hash,
       block,
     });
-    const prePrepare = decodeConsensusMessage(this.#chainId, bytes) as PrePrepareMessage;
-    const entry = this.#entry(asked.height);
-    entry.prePrepare = prePrepare;
+    const entry = this.#log.entry(asked.height);
+    entry.prePrepare = decodeConsensusMessage(this.#chainId, bytes) as PrePrepareMessage;
     entry.parts = parts;
     entry.validation = 'ok';
-    this.#recordVote(asked.height, parts.hash, out);
+    out.push(this.#safety.recordVote(asked.height, this.#view, parts.hash));
     entry.sent.push(bytes);
     out.push({ kind: 'broadcast', message: bytes });
     this.#progress(entry, out);
@@ -448,7 +343,7 @@ export class Replica {
   validated(height: number, digest: Uint8Array, ok: boolean): ReplicaEffect[] {
     requireBytesOfLength(digest, 32, 'digest', 'Replica.validated');
     const out: ReplicaEffect[] = [];
-    const entry = this.#entries.get(height);
+    const entry = this.#log.get(height);
     if (entry?.prePrepare === undefined || entry.validation !== 'pending') return out;
     if (!bytesEqual(entry.prePrepare.digest, digest)) return out;
     if (ok) {
@@ -467,69 +362,36 @@ export class Replica {
   serveBlocks(to: Uint8Array, entries: readonly { block: Uint8Array; certificate: Uint8Array }[]): ReplicaEffect[] {
     requireBytesOfLength(to, 32, 'to', 'Replica.serveBlocks');
     if (!Array.isArray(entries)) throw new TypeError('Replica.serveBlocks: entries must be an array');
-    const chosen: { block: Uint8Array; certificate: Uint8Array }[] = [];
-    let bytes = 0;
-    for (const entry of entries.slice(0, stateResponseBlocksMax)) {
-      bytes += entry.block.length;
-      if (chosen.length > 0 && bytes > stateResponseBytesMax) break;
-      chosen.push(entry);
-    }
+    const chosen = chooseServed(entries);
     if (chosen.length === 0) return [];
     return [{ kind: 'send', to, message: this.#sign({ kind: 'state-response', entries: chosen }) }];
   }
 
-  // --- admission (cheap checks before any signature is verified) -----------------------
+  // --- admission and dispatch ---------------------------------------------------------
 
-  #admit(message: ConsensusMessage): boolean {
-    const sender = this.#members.indexOf(message.sender);
-    if (sender < 0) return this.#drop('non-member');
-    if (sender === this.#me) return this.#drop('own-key');
-    switch (message.kind) {
-      case 'pre-prepare':
-      case 'prepare':
-      case 'commit':
-        // A COMMIT from another view for a height two or more above this replica's is still
-        // verified: it is evidence that this replica fell behind (state transfer), not a vote.
-        if (message.kind === 'commit' && message.sequence >= this.#committed.height + 2) {
-          if (message.view !== this.#view || !this.#active) return true;
-        }
-        if (message.view < this.#view) return this.#drop('stale-view');
-        if (message.view > this.#view) return this.#drop('future-view');
-        if (!this.#active) return this.#drop('view-changing');
-        // At or below the committed height only for a block a NEW-VIEW re-proposed (others still need this replica's votes).
-        if (message.sequence <= this.#committed.height && !this.#entries.has(message.sequence)) {
-          if (message.kind !== 'commit') return this.#drop('stale-sequence');
-        }
-        if (message.sequence <= this.#stable.ref.sequence) return this.#drop('stale-sequence');
-        if (message.sequence > this.#highWatermark()) return this.#drop('beyond-watermark');
-        return true;
-      case 'checkpoint':
-        if (message.sequence <= this.#stable.ref.sequence) return this.#drop('stale-sequence');
-        return true;
-      case 'view-change':
-        if (message.newView < this.#view) return this.#drop('stale-view');
-        if (message.newView > this.#view + viewChangeAheadMax) return this.#drop('view-too-far');
-        return true;
-      case 'new-view':
-        if (message.view < this.#view || (message.view === this.#view && this.#active)) return this.#drop('stale-view');
-        if (message.view > this.#view + viewChangeAheadMax) return this.#drop('view-too-far');
-        return true;
-      case 'request':
-        return true;
-      case 'state-request':
-        if (this.#servedThisTick.has(sender)) return this.#drop('rate-limited');
-        return true;
-      case 'state-response':
-        if (this.#fetch === undefined) return this.#drop('unsolicited');
-        return true;
-    }
+  /** What admission reads: it does not change while a batch is admitted, so it is read once per batch. */
+  #admissionState(): AdmissionState {
+    return {
+      members: this.#members,
+      me: this.#me,
+      view: this.#view,
+      active: this.#active,
+      committedHeight: this.#committed.height,
+      stableSequence: this.#stable.ref.sequence,
+      highWatermark: this.#highWatermark(),
+      log: this.#log,
+      servedThisTick: this.#servedThisTick,
+      fetching: this.#peers.fetching,
+    };
   }
 
   #handle(message: ConsensusMessage, out: ReplicaEffect[]): void {
     switch (message.kind) {
-      case 'request':
-        if (this.#offer(message.txs.filter((tx) => this.#wellFormed(tx))).length > 0) this.#maybePropose(out);
+      case 'request': {
+        const wellFormed = message.txs.filter((tx) => isRequestOf(tx, this.#chainId) || this.#drop('bad-request'));
+        if (this.#offer(wellFormed).length > 0) this.#maybePropose(out);
         return;
+      }
       case 'pre-prepare':
         this.#onPrePrepare(message, out);
         return;
@@ -559,21 +421,6 @@ export class Replica {
 
   // --- requests ---------------------------------------------------------------------
 
-  /** Throws RequestRejectedError unless `tx` is a well-formed transaction of this chain. */
-  #checkRequest(tx: Uint8Array, index: number): void {
-    let chainId: string;
-    try {
-      chainId = decodeTransaction(tx).chainId;
-    } catch (error) {
-      throw new RequestRejectedError('malformed', `Replica.submit: txs[${index}]: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    if (chainId !== this.#chainId) {
-      throw new RequestRejectedError('wrong-chain', `Replica.submit: txs[${index}] is for chain ${chainId}`);
-    }
-  }
-
   /** Queues requests already checked; returns those added (not pending or committed already). */
   #offer(txs: readonly Uint8Array[]): Uint8Array[] {
     const added: Uint8Array[] = [];
@@ -585,27 +432,17 @@ export class Replica {
     return added;
   }
 
-  /** Whether a peer's request is a well-formed transaction of this chain. */
-  #wellFormed(tx: Uint8Array): boolean {
-    try {
-      if (decodeTransaction(tx).chainId === this.#chainId) return true;
-    } catch {
-      // counted below
-    }
-    this.#drop('bad-request');
-    return false;
-  }
-
   #maybePropose(out: ReplicaEffect[]): void {
     if (!this.#active || !this.isPrimary || this.#proposing !== undefined) return;
     const height = this.#committed.height + 1;
-    if (this.#entries.get(height)?.prePrepare !== undefined) return;
+    if (this.#log.get(height)?.prePrepare !== undefined) return;
     if (height > this.#highWatermark() || this.#pendingStable !== undefined) return;
     const waiting = this.#requests.size;
     if (waiting === 0) return;
     if (waiting < this.#options.blockTxsMax && this.#ticks.batch < this.#options.batchTimeoutTicks) return;
     this.#ticks.batch = 0;
     this.#proposing = { view: this.#view, height };
+    this.#proposalsAsked++;
     out.push({
       kind: 'propose',
       view: this.#view,
@@ -624,7 +461,7 @@ export class Replica {
       return;
     }
     this.#sawHeight(message.sender, message.sequence - 1);
-    const entry = this.#entry(message.sequence);
+    const entry = this.#log.entry(message.sequence);
     if (entry.prePrepare !== undefined) {
       this.#drop(bytesEqual(entry.prePrepare.digest, message.digest) ? 'duplicate' : 'equivocation');
       return;
@@ -634,7 +471,7 @@ export class Replica {
       this.#drop('bad-digest');
       return;
     }
-    if (!this.#mayVote(message.sequence, message.digest)) {
+    if (!this.#safety.mayVote(message.sequence, this.#view, message.digest)) {
       this.#drop('conflicts-own-vote');
       return;
     }
@@ -656,8 +493,8 @@ export class Replica {
       return;
     }
     if (sequence !== this.#committed.height + 1) return;
-    const problem = this.#linkProblem(parts, sequence);
-    if (problem !== undefined) {
+    const verify = (items: readonly Ed25519BatchItem[]) => this.#verifyAll(items);
+    if (linkProblem(parts, sequence, this.#committed, this.#chainId, this.#members, verify) !== undefined) {
       entry.validation = 'bad';
       this.#drop('bad-proposal');
       return;
@@ -672,30 +509,14 @@ export class Replica {
     });
   }
 
-  /** Checks a block at committed + 1 against the committed block: link and the previous certificate. */
-  #linkProblem(parts: ProposalParts, height: number): string | undefined {
-    if (!bytesEqual(parts.header.previousHash, this.#committed.blockHash)) return 'does not link';
-    if (!carriesCertificate(parts)) return 'certificate hash mismatch';
-    if (height === 1) return parts.previousCertificate.length === 0 ? undefined : 'block 1 carries a certificate';
-    const claims = certificateClaims(
-      parts.previousCertificate,
-      this.#chainId,
-      this.#members,
-      height - 1,
-      this.#committed.blockHash,
-    );
-    if (typeof claims === 'string') return claims;
-    return this.#verifyAll(claims.items).every((ok) => ok) ? undefined : 'certificate signature does not verify';
-  }
-
   #afterValidated(entry: Entry, out: ReplicaEffect[]): void {
     const prePrepare = entry.prePrepare as PrePrepareMessage;
     if (!this.isPrimary) {
-      if (!this.#mayVote(entry.sequence, prePrepare.digest)) {
+      if (!this.#safety.mayVote(entry.sequence, this.#view, prePrepare.digest)) {
         this.#drop('conflicts-own-vote');
         return;
       }
-      this.#recordVote(entry.sequence, prePrepare.digest, out);
+      out.push(this.#safety.recordVote(entry.sequence, this.#view, prePrepare.digest));
       const bytes = this.#sign({
         kind: 'prepare',
         view: this.#view,
@@ -715,14 +536,9 @@ export class Replica {
       return;
     }
     this.#sawHeight(message.sender, message.sequence - 1);
-    const entry = this.#entry(message.sequence);
-    const key = this.#members.indexOf(message.sender);
-    if (entry.prepares.has(key)) {
-      this.#drop('duplicate');
-      return;
-    }
-    entry.prepares.set(key, message);
-    this.#progress(entry, out);
+    const entry = this.#log.holdPrepare(this.#members.indexOf(message.sender), message);
+    if (entry === undefined) this.#drop('duplicate');
+    else this.#progress(entry, out);
   }
 
   #onCommit(message: CommitMessage, out: ReplicaEffect[]): void {
@@ -738,54 +554,35 @@ export class Replica {
       this.#drop('stale-sequence');
       return;
     }
-    const entry = this.#entry(message.sequence);
-    const key = this.#members.indexOf(message.sender);
-    if (entry.commits.has(key)) {
-      this.#drop('duplicate');
-      return;
-    }
-    entry.commits.set(key, message);
-    this.#progress(entry, out);
+    const entry = this.#log.holdCommit(this.#members.indexOf(message.sender), message);
+    if (entry === undefined) this.#drop('duplicate');
+    else this.#progress(entry, out);
   }
 
   /** Moves an entry on: prepared → COMMIT sent; then commits whatever is ready, in height order. */
   #progress(entry: Entry, out: ReplicaEffect[]): void {
-    const prePrepare = entry.prePrepare;
-    if (prePrepare !== undefined && entry.validation === 'ok' && !entry.sentCommit) {
-      const prepares = matching(entry.prepares, prePrepare.digest);
-      if (prepares.length >= 2 * this.#members.faults) {
-        entry.sentCommit = true;
-        const certificate: PreparedCertificate = { prePrepare, prepares: prepares.slice(0, 2 * this.#members.faults) };
-        this.#prepared.set(entry.sequence, certificate);
-        out.push({ kind: 'persist', key: preparedRecordKey(entry.sequence), value: encodePreparedRecord(certificate) });
-        const bytes = this.#sign({
-          kind: 'commit',
-          view: this.#view,
-          sequence: entry.sequence,
-          digest: prePrepare.digest,
-        });
-        entry.commits.set(this.#me, decodeConsensusMessage(this.#chainId, bytes) as CommitMessage);
-        entry.sent.push(bytes);
-        out.push({ kind: 'broadcast', message: bytes });
-      }
+    const certificate = preparedCertificate(entry, this.#members.faults);
+    if (certificate !== undefined) {
+      entry.sentCommit = true;
+      out.push(this.#safety.recordPrepared(entry.sequence, certificate));
+      const digest = certificate.prePrepare.digest;
+      const bytes = this.#sign({ kind: 'commit', view: this.#view, sequence: entry.sequence, digest });
+      entry.commits.set(this.#me, decodeConsensusMessage(this.#chainId, bytes) as CommitMessage);
+      entry.sent.push(bytes);
+      out.push({ kind: 'broadcast', message: bytes });
     }
     this.#commitReady(out);
   }
 
   #commitReady(out: ReplicaEffect[]): void {
     for (;;) {
-      const height = this.#committed.height + 1;
-      const entry = this.#entries.get(height);
-      const prePrepare = entry?.prePrepare;
-      if (entry === undefined || prePrepare === undefined || entry.validation !== 'ok') return;
-      const commits = matching(entry.commits, prePrepare.digest);
-      if (commits.length < this.#members.quorum) return;
-      const signatures = commits
-        .map((commit) => ({ publicKey: commit.sender, signature: commit.signature }))
-        .sort((a, b) => compareKeys(a.publicKey, b.publicKey));
-      const certificate = encodeCertificate({ height, blockHash: prePrepare.digest, view: this.#view, signatures });
+      const entry = this.#log.get(this.#committed.height + 1);
+      if (entry === undefined) return;
+      const certificate = commitCertificate(entry, this.#view, this.#members.quorum);
+      if (certificate === undefined) return;
       this.#stats.committedByConsensus++;
-      this.#applyCommit(prePrepare.block, entry.parts as ProposalParts, certificate, this.#view, 'consensus', out);
+      const block = (entry.prePrepare as PrePrepareMessage).block;
+      this.#applyCommit(block, entry.parts as ProposalParts, certificate, this.#view, 'consensus', out);
     }
   }
 
@@ -804,17 +601,16 @@ export class Replica {
     this.#ticks.progress = 0;
     this.#ticks.sinceCommit = 0;
     this.#attempt = 0;
-    if (this.#requests.size > 0) this.#requests.markCommitted(blockTxBytes(block));
-    if (via === 'state-transfer') this.#entries.delete(height);
+    // Remembered even with an empty pool, so a replayed REQUEST is dropped here, not re-proposed.
+    this.#requests.markCommitted(blockTxBytes(block));
+    if (via === 'state-transfer') this.#log.delete(height);
     if (height % this.#options.checkpointInterval === 0) this.#sendCheckpoint(parts, out);
     const pending = this.#pendingStable;
     if (pending !== undefined && pending.ref.sequence <= height) {
       this.#pendingStable = undefined;
-      const known = this.#hashes.get(pending.ref.sequence);
-      if (known !== undefined && bytesEqual(known, pending.ref.blockHash))
-        this.#makeStable(pending.ref, pending.proof, out);
+      this.#stableIfCommitted(pending, out);
     }
-    const next = this.#entries.get(height + 1);
+    const next = this.#log.get(height + 1);
     if (next !== undefined) this.#tryValidate(next, out);
     this.#maybePropose(out);
   }
@@ -822,10 +618,9 @@ export class Replica {
   // --- checkpoints --------------------------------------------------------------------
 
   #sendCheckpoint(parts: ProposalParts, out: ReplicaEffect[]): void {
-    const sequence = parts.header.height;
     const bytes = this.#sign({
       kind: 'checkpoint',
-      sequence,
+      sequence: parts.header.height,
       blockHash: parts.hash,
       stateRoot: parts.header.stateRoot,
     });
@@ -844,21 +639,12 @@ export class Replica {
   }
 
   #collectCheckpoint(message: CheckpointMessage, out: ReplicaEffect[]): void {
-    let held = this.#checkpoints.get(message.sequence);
-    if (held === undefined) {
-      held = new Map();
-      this.#checkpoints.set(message.sequence, held);
-    }
-    const key = this.#members.indexOf(message.sender);
-    if (held.has(key)) {
+    if (!this.#checkpoints.hold(this.#members.indexOf(message.sender), message)) {
       this.#drop('duplicate');
       return;
     }
-    held.set(key, message);
-    const agreeing = [...held.values()].filter(
-      (other) => bytesEqual(other.blockHash, message.blockHash) && bytesEqual(other.stateRoot, message.stateRoot),
-    );
-    if (agreeing.length < this.#members.quorum || message.sequence <= this.#stable.ref.sequence) return;
+    const agreeing = this.#checkpoints.quorumFor(message, this.#members.quorum);
+    if (agreeing === undefined || message.sequence <= this.#stable.ref.sequence) return;
     const ref = { sequence: message.sequence, blockHash: message.blockHash, stateRoot: message.stateRoot };
     if (message.sequence > this.#committed.height) {
       // A quorum is past this replica: fetch the blocks, then make it stable.
@@ -866,29 +652,27 @@ export class Replica {
       this.#checkLag(out);
       return;
     }
-    const known = this.#hashes.get(message.sequence);
-    if (known !== undefined && bytesEqual(known, message.blockHash)) this.#makeStable(ref, agreeing, out);
+    this.#stableIfCommitted({ ref, proof: agreeing }, out);
   }
 
-  #makeStable(ref: CheckpointRef, proof: readonly CheckpointMessage[], out: ReplicaEffect[]): void {
-    this.#stable = { ref, proof };
-    out.push({ kind: 'persist', key: checkpointRecordKey, value: encodeCheckpointRecord(ref, proof) });
-    const low = ref.sequence;
-    for (const sequence of [...this.#entries.keys()]) if (sequence <= low) this.#entries.delete(sequence);
-    for (const sequence of [...this.#checkpoints.keys()]) if (sequence <= low) this.#checkpoints.delete(sequence);
+  /** Makes a checkpoint at or below the committed height stable if it names the block this replica committed there. */
+  #stableIfCommitted(checkpoint: StableCheckpoint, out: ReplicaEffect[]): void {
+    const known = this.#hashes.get(checkpoint.ref.sequence);
+    if (known !== undefined && bytesEqual(known, checkpoint.ref.blockHash)) this.#makeStable(checkpoint, out);
+  }
+
+  #makeStable(checkpoint: StableCheckpoint, out: ReplicaEffect[]): void {
+    this.#stable = checkpoint;
+    out.push({
+      kind: 'persist',
+      key: checkpointRecordKey,
+      value: encodeCheckpointRecord(checkpoint.ref, checkpoint.proof),
+    });
+    const low = checkpoint.ref.sequence;
+    this.#log.forgetTo(low);
+    this.#checkpoints.forgetTo(low);
     for (const sequence of [...this.#hashes.keys()]) if (sequence < low) this.#hashes.delete(sequence);
-    for (const sequence of [...this.#prepared.keys()]) {
-      if (sequence <= low) {
-        this.#prepared.delete(sequence);
-        out.push({ kind: 'persist', key: preparedRecordKey(sequence), value: null });
-      }
-    }
-    for (const sequence of [...this.#votes.keys()]) {
-      if (sequence <= low) {
-        this.#votes.delete(sequence);
-        out.push({ kind: 'persist', key: voteRecordKey(sequence), value: null });
-      }
-    }
+    out.push(...this.#safety.forgetTo(low));
     this.#maybePropose(out);
   }
 
@@ -898,56 +682,38 @@ export class Replica {
     if (target <= this.#view) return;
     this.#stats.viewChangesStarted++;
     this.#attempt++;
-    this.#view = target;
-    this.#active = false;
-    this.#entries.clear();
     this.#proposing = undefined;
     this.#newView = undefined;
-    this.#ticks.viewChange = 0;
-    this.#ticks.progress = 0;
-    for (const view of [...this.#viewChanges.keys()]) if (view < target) this.#viewChanges.delete(view);
-    out.push({ kind: 'persist', key: viewRecordKey, value: encodeViewRecord(target, true) });
-    out.push({ kind: 'view', view: target, phase: 'changing' });
+    this.#moveTo(target, 'changing', out);
     this.#broadcastViewChange(out);
   }
 
+  /** Enters (`'active'`) or starts changing to (`'changing'`) `view`, with an empty log, and persists it. */
+  #moveTo(view: number, phase: 'active' | 'changing', out: ReplicaEffect[]): void {
+    this.#view = view;
+    this.#active = phase === 'active';
+    this.#log.clear();
+    this.#ticks.viewChange = 0;
+    this.#ticks.progress = 0;
+    // VIEW-CHANGEs for the view changed to are kept until it is entered.
+    this.#viewChanges.forgetBelow(phase === 'active' ? view + 1 : view);
+    out.push({ kind: 'persist', key: viewRecordKey, value: encodeViewRecord(view, phase === 'changing') });
+    out.push({ kind: 'view', view, phase });
+  }
+
   #broadcastViewChange(out: ReplicaEffect[]): void {
-    const low = this.#stable.ref.sequence;
-    const prepared = [...this.#prepared.values()]
-      .filter((certificate) => {
-        const sequence = certificate.prePrepare.sequence;
-        return (
-          sequence > low && sequence <= low + this.#options.watermarkWindow && certificate.prePrepare.view < this.#view
-        );
-      })
-      .sort((a, b) => a.prePrepare.sequence - b.prePrepare.sequence)
-      .map((certificate) => ({
-        prePrepare: certificate.prePrepare.bytes,
-        prepares: certificate.prepares.map((prepare) => prepare.bytes),
-      }));
+    const stable = this.#stable;
     const bytes = this.#sign({
       kind: 'view-change',
       newView: this.#view,
-      checkpoint: this.#stable.ref,
-      checkpointProof: this.#stable.proof.map((message) => message.bytes),
-      prepared,
+      checkpoint: stable.ref,
+      checkpointProof: stable.proof.map((message) => message.bytes),
+      prepared: this.#safety.forViewChange(stable.ref.sequence, this.#options.watermarkWindow, this.#view),
     });
     this.#ownViewChange = bytes;
     out.push({ kind: 'broadcast', message: bytes });
-    this.#holdViewChange(decodeConsensusMessage(this.#chainId, bytes) as ViewChangeMessage);
+    this.#viewChanges.hold(this.#me, decodeConsensusMessage(this.#chainId, bytes) as ViewChangeMessage);
     this.#tryNewView(out);
-  }
-
-  #holdViewChange(message: ViewChangeMessage): boolean {
-    let held = this.#viewChanges.get(message.newView);
-    if (held === undefined) {
-      held = new Map();
-      this.#viewChanges.set(message.newView, held);
-    }
-    const key = this.#members.indexOf(message.sender);
-    if (held.has(key)) return false;
-    held.set(key, message);
-    return true;
   }
 
   #onViewChange(message: ViewChangeMessage, out: ReplicaEffect[]): void {
@@ -963,48 +729,27 @@ export class Replica {
       else this.#drop('stale-view');
       return;
     }
-    if (!this.#holdViewChange(message)) {
+    if (!this.#viewChanges.hold(this.#members.indexOf(message.sender), message)) {
       this.#drop('duplicate');
       return;
     }
     // Join a view change that f + 1 members started: at least one of them is correct.
-    const above = new Map<number, number>();
-    for (const [view, held] of this.#viewChanges) {
-      if (view <= this.#view && !(view === this.#view && this.#active)) continue;
-      for (const sender of held.keys()) above.set(sender, Math.min(above.get(sender) ?? view, view));
-    }
-    if (above.size >= this.#members.faults + 1) {
-      const target = Math.min(...above.values());
-      if (target > this.#view) this.#startViewChange(target, out);
-    }
+    const target = this.#viewChanges.joinTarget(this.#view, this.#active, this.#members.faults);
+    if (target !== undefined) this.#startViewChange(target, out);
     this.#tryNewView(out);
   }
 
   #tryNewView(out: ReplicaEffect[]): void {
     if (this.#active || !this.isPrimary || this.#newView !== undefined) return;
-    const held = this.#viewChanges.get(this.#view);
-    if (held === undefined || held.size < this.#members.quorum) return;
-    const own = held.get(this.#me);
-    const others = [...held.values()].filter((message) => message !== own);
-    others.sort((a, b) => compareKeys(a.sender, b.sender));
-    const chosen = (own === undefined ? others : [own, ...others]).slice(0, this.#members.quorum);
+    const chosen = this.#viewChanges.chooseForNewView(this.#view, this.#me, this.#members.quorum);
+    if (chosen === undefined) return;
     const plan = planNewView(chosen);
-    const prePrepares = plan.proposals.map((proposal) =>
-      this.#sign({
-        kind: 'pre-prepare',
-        view: this.#view,
-        sequence: proposal.sequence,
-        digest: proposal.digest,
-        block: proposal.block,
-      }),
-    );
-    for (const proposal of plan.proposals) this.#recordVote(proposal.sequence, proposal.digest, out);
-    const bytes = this.#sign({
-      kind: 'new-view',
-      view: this.#view,
-      viewChanges: chosen.map((message) => message.bytes),
-      prePrepares,
-    });
+    const prePrepares = prePrepareBodies(this.#view, plan).map((body) => this.#sign(body));
+    for (const proposal of plan.proposals) {
+      out.push(this.#safety.recordVote(proposal.sequence, this.#view, proposal.digest));
+    }
+    const viewChanges = chosen.map((message) => message.bytes);
+    const bytes = this.#sign({ kind: 'new-view', view: this.#view, viewChanges, prePrepares });
     this.#newView = bytes;
     out.push({ kind: 'broadcast', message: bytes });
     const decoded = prePrepares.map((pp) => decodeConsensusMessage(this.#chainId, pp) as PrePrepareMessage);
@@ -1012,11 +757,13 @@ export class Replica {
   }
 
   #onNewView(message: NewViewMessage, out: ReplicaEffect[]): void {
-    const problem = this.#newViewProblem(message);
+    const problem = newViewProblem(message, this.#members, this.#genesisBlockHash, this.#options.watermarkWindow);
     if (problem !== undefined) {
       this.#drop('bad-new-view');
-      // A NEW-VIEW signed by the new primary that does not hold together proves it faulty.
-      if (message.view >= this.#view) this.#startViewChange(message.view + 1, out);
+      // A NEW-VIEW signed by that view's primary that does not hold together proves the primary
+      // faulty; from anyone else it proves nothing and moves nobody.
+      const fromPrimary = this.#members.indexOf(message.sender) === this.#members.primaryIndex(message.view);
+      if (fromPrimary && message.view >= this.#view) this.#startViewChange(message.view + 1, out);
       return;
     }
     const plan = planNewView(message.viewChanges);
@@ -1025,72 +772,17 @@ export class Replica {
     this.#enterView(message.view, plan, message.prePrepares, out);
   }
 
-  #newViewProblem(message: NewViewMessage): string | undefined {
-    if (this.#members.indexOf(message.sender) !== this.#members.primaryIndex(message.view))
-      return 'not from the primary';
-    const senders = new Set<number>();
-    for (const viewChange of message.viewChanges) {
-      if (viewChange.newView !== message.view) return 'holds a VIEW-CHANGE for another view';
-      const key = this.#members.indexOf(viewChange.sender);
-      if (senders.has(key)) return 'holds two VIEW-CHANGEs from one member';
-      senders.add(key);
-      const problem = viewChangeProblem(
-        viewChange,
-        this.#members,
-        this.#genesisBlockHash,
-        this.#options.watermarkWindow,
-      );
-      if (problem !== undefined) return problem;
-    }
-    if (senders.size < this.#members.quorum) return 'holds fewer than 2f + 1 VIEW-CHANGEs';
-    // Recompute what the NEW-VIEW must propose; digests come from the blocks, never from the message.
-    const plan = planNewView(message.viewChanges);
-    if (plan.proposals.length !== message.prePrepares.length) return 'proposes another set of blocks';
-    for (let i = 0; i < plan.proposals.length; i++) {
-      const expected = plan.proposals[i] as NewViewPlan['proposals'][number];
-      const prePrepare = message.prePrepares[i] as PrePrepareMessage;
-      if (prePrepare.view !== message.view || !bytesEqual(prePrepare.sender, message.sender))
-        return 'holds a foreign pre-prepare';
-      if (prePrepare.sequence !== expected.sequence || !bytesEqual(prePrepare.digest, expected.digest)) {
-        return `pre-prepare ${i} differs from the recomputed one`;
-      }
-      const parts = readProposal(prePrepare.block);
-      if (parts === undefined || !bytesEqual(parts.hash, prePrepare.digest))
-        return `pre-prepare ${i} carries another block`;
-    }
-    return undefined;
-  }
-
   #enterView(view: number, plan: NewViewPlan, prePrepares: readonly PrePrepareMessage[], out: ReplicaEffect[]): void {
-    this.#view = view;
-    this.#active = true;
-    this.#entries.clear();
     this.#ownViewChange = undefined;
-    this.#ticks.viewChange = 0;
-    this.#ticks.progress = 0;
     this.#ticks.batch = 0;
-    for (const held of [...this.#viewChanges.keys()]) if (held <= view) this.#viewChanges.delete(held);
-    out.push({ kind: 'persist', key: viewRecordKey, value: encodeViewRecord(view, false) });
-    out.push({ kind: 'view', view, phase: 'active' });
-    const checkpoint = plan.checkpoint;
-    if (checkpoint.sequence > this.#stable.ref.sequence) {
-      const known = this.#hashes.get(checkpoint.sequence);
-      if (checkpoint.sequence <= this.#committed.height) {
-        if (known !== undefined && bytesEqual(known, checkpoint.blockHash))
-          this.#makeStable(checkpoint, plan.checkpointProof, out);
-      } else {
-        this.#pendingStable = { ref: checkpoint, proof: plan.checkpointProof };
-      }
+    this.#moveTo(view, 'active', out);
+    const checkpoint = { ref: plan.checkpoint, proof: plan.checkpointProof };
+    if (checkpoint.ref.sequence > this.#stable.ref.sequence) {
+      if (checkpoint.ref.sequence <= this.#committed.height) this.#stableIfCommitted(checkpoint, out);
+      else this.#pendingStable = checkpoint;
     }
-    for (const prePrepare of prePrepares) {
-      if (prePrepare.sequence <= this.#stable.ref.sequence) continue;
-      const entry = this.#entry(prePrepare.sequence);
-      entry.prePrepare = prePrepare;
-      entry.parts = readProposal(prePrepare.block);
-      if (this.isPrimary) entry.sent.push(prePrepare.bytes);
-    }
-    for (const entry of [...this.#entries.values()].sort((a, b) => a.sequence - b.sequence))
-      this.#tryValidate(entry, out);
+    this.#log.installPrePrepares(prePrepares, this.#stable.ref.sequence, this.isPrimary);
+    for (const entry of this.#log.inOrder()) this.#tryValidate(entry, out);
     this.#checkLag(out);
     this.#maybePropose(out);
   }
@@ -1098,72 +790,28 @@ export class Replica {
   // --- state transfer -----------------------------------------------------------------
 
   #onStateRequest(message: { sender: Uint8Array; fromHeight: number; countMax: number }, out: ReplicaEffect[]): void {
-    const sender = this.#members.indexOf(message.sender);
-    this.#servedThisTick.add(sender);
-    if (message.fromHeight < 1 || message.fromHeight > this.#committed.height) return;
-    const countMax = Math.min(
-      message.countMax,
-      stateResponseBlocksMax,
-      this.#committed.height - message.fromHeight + 1,
-    );
-    out.push({ kind: 'serve-blocks', to: message.sender, fromHeight: message.fromHeight, countMax });
+    this.#servedThisTick.add(this.#members.indexOf(message.sender));
+    const countMax = servedCount(message.fromHeight, message.countMax, this.#committed.height);
+    if (countMax !== undefined) {
+      out.push({ kind: 'serve-blocks', to: message.sender, fromHeight: message.fromHeight, countMax });
+    }
   }
 
   #onStateResponse(message: StateResponseMessage, out: ReplicaEffect[]): void {
-    const accepted: {
-      block: Uint8Array;
-      parts: ProposalParts;
-      certificate: Uint8Array;
-      view: number;
-      items: number;
-    }[] = [];
-    const items: Ed25519BatchItem[] = [];
-    let previousHash = this.#committed.blockHash;
-    let height = this.#committed.height + 1;
-    let bad = false;
-    for (const entry of message.entries) {
-      const parts = readProposal(entry.block);
-      if (parts === undefined || parts.header.height < height) continue; // already held
-      if (parts.header.height !== height || !bytesEqual(parts.header.previousHash, previousHash)) {
-        bad = true;
-        break;
-      }
-      const claims = certificateClaims(entry.certificate, this.#chainId, this.#members, height, parts.hash);
-      if (typeof claims === 'string') {
-        bad = true;
-        break;
-      }
-      items.push(...claims.items);
-      accepted.push({
-        block: entry.block,
-        parts,
-        certificate: entry.certificate,
-        view: claims.certificate.view,
-        items: claims.items.length,
-      });
-      previousHash = parts.hash;
-      height++;
-    }
-    const verdicts = this.#verifyAll(items);
-    let at = 0;
+    const check = checkStateResponse(message.entries, this.#committed, this.#members, this.#chainId);
+    const verified = verifiedPrefix(check.accepted, this.#verifyAll(check.items));
     let adoptView = -1;
-    for (const entry of accepted) {
-      const valid = verdicts.slice(at, at + entry.items).every((ok) => ok);
-      at += entry.items;
-      if (!valid) {
-        bad = true;
-        break;
-      }
+    for (const entry of check.accepted.slice(0, verified)) {
       this.#stats.committedByStateTransfer++;
       this.#applyCommit(entry.block, entry.parts, entry.certificate, entry.view, 'state-transfer', out);
       adoptView = Math.max(adoptView, entry.view);
     }
-    if (bad) {
+    if (check.bad || verified < check.accepted.length) {
       // A peer that sends a block without a valid certificate is not asked again now.
       this.#drop('bad-state-response');
-      this.#fetch = undefined;
-    } else if (this.#fetch !== undefined && this.#members.indexOf(message.sender) === this.#fetch.peer) {
-      this.#fetch = undefined;
+      this.#peers.cancel();
+    } else {
+      this.#peers.answered(this.#members.indexOf(message.sender));
     }
     // Blocks certified in a view at or above the one this replica is changing to prove a
     // quorum got there: follow it (never back to a view it already left).
@@ -1172,97 +820,39 @@ export class Replica {
   }
 
   #followView(view: number, out: ReplicaEffect[]): void {
-    this.#view = view;
-    this.#active = true;
-    this.#entries.clear();
     this.#ownViewChange = undefined;
     this.#newView = undefined;
     this.#proposing = undefined;
-    this.#ticks.viewChange = 0;
-    this.#ticks.progress = 0;
-    for (const held of [...this.#viewChanges.keys()]) if (held <= view) this.#viewChanges.delete(held);
-    out.push({ kind: 'persist', key: viewRecordKey, value: encodeViewRecord(view, false) });
-    out.push({ kind: 'view', view, phase: 'active' });
+    this.#moveTo(view, 'active', out);
     this.#maybePropose(out);
   }
 
   /** Starts a fetch when f + 1 peers (so at least one correct one) have shown blocks two or more above this replica's. */
   #checkLag(out: ReplicaEffect[]): void {
-    if (this.#fetch !== undefined) return;
-    const known = this.#knownHeight();
-    const target = Math.max(known, this.#pendingStable?.ref.sequence ?? 0);
-    // Two blocks behind, or one behind with no commit for a while (its COMMITs were lost).
-    const behind =
-      target >= this.#committed.height + 2 ||
-      (target > this.#committed.height &&
-        (this.#pendingStable !== undefined || this.#ticks.sinceCommit >= this.#options.stateTransferTimeoutTicks));
-    if (!behind) return;
-    const size = this.#members.size;
-    for (let step = 1; step <= size; step++) {
-      const peer = (this.#lastFetchPeer + step + size) % size;
-      if (peer === this.#me || (this.#peerHeights.get(peer) ?? 0) <= this.#committed.height) continue;
-      this.#lastFetchPeer = peer;
-      this.#fetch = { peer, ticks: 0 };
-      const message = this.#sign({
-        kind: 'state-request',
-        fromHeight: this.#committed.height + 1,
-        countMax: stateResponseBlocksMax,
-      });
-      out.push({ kind: 'send', to: this.#members.keys[peer] as Uint8Array, message });
-      return;
-    }
-  }
-
-  /** The (f + 1)-th highest height peers have shown: at least one correct peer has it. */
-  #knownHeight(): number {
-    const heights = [...this.#peerHeights.values()].sort((a, b) => b - a);
-    return heights[this.#members.faults] ?? 0;
+    const stalled = this.#ticks.sinceCommit >= this.#options.stateTransferTimeoutTicks;
+    const peer = this.#peers.startFetch(this.#committed.height, this.#pendingStable?.ref.sequence, stalled);
+    if (peer === undefined) return;
+    const fromHeight = this.#committed.height + 1;
+    const message = this.#sign({ kind: 'state-request', fromHeight, countMax: stateResponseBlocksMax });
+    out.push({ kind: 'send', to: this.#members.keys[peer] as Uint8Array, message });
   }
 
   #sawHeight(sender: Uint8Array, height: number): void {
-    const index = this.#members.indexOf(sender);
-    if (height > (this.#peerHeights.get(index) ?? 0)) this.#peerHeights.set(index, height);
+    this.#peers.saw(this.#members.indexOf(sender), height);
   }
 
   // --- helpers ------------------------------------------------------------------------
 
-  #hasWork(): boolean {
-    if (this.#requests.size > 0) return true;
-    for (const entry of this.#entries.values()) {
-      if (entry.prePrepare !== undefined && entry.sequence > this.#committed.height) return true;
-    }
-    return false;
-  }
-
   #timeout(): number {
-    return this.#options.viewChangeTimeoutTicks * 2 ** Math.min(this.#attempt, 16);
+    const options = this.#options;
+    return Math.min(
+      options.viewChangeTimeoutTicks * 2 ** Math.min(this.#attempt, 30),
+      options.viewChangeTimeoutMaxTicks,
+    );
   }
 
   #highWatermark(): number {
-    const k = this.#options.checkpointInterval;
-    const floor = this.#committed.height - (this.#committed.height % k);
-    return Math.max(this.#stable.ref.sequence, floor) + this.#options.watermarkWindow;
-  }
-
-  #entry(sequence: number): Entry {
-    let entry = this.#entries.get(sequence);
-    if (entry === undefined) {
-      entry = { sequence, validation: 'none', prepares: new Map(), commits: new Map(), sent: [], sentCommit: false };
-      this.#entries.set(sequence, entry);
-    }
-    return entry;
-  }
-
-  /** Whether signing a vote for `digest` at `sequence` in this view keeps every promise already persisted. */
-  #mayVote(sequence: number, digest: Uint8Array): boolean {
-    const vote = this.#votes.get(sequence);
-    return vote === undefined || vote.view !== this.#view || bytesEqual(vote.digest, digest);
-  }
-
-  #recordVote(sequence: number, digest: Uint8Array, out: ReplicaEffect[]): void {
-    const vote = { view: this.#view, digest };
-    this.#votes.set(sequence, vote);
-    out.push({ kind: 'persist', key: voteRecordKey(sequence), value: encodeVoteRecord(vote) });
+    return highWatermark(this.#committed.height, this.#stable.ref.sequence, this.#options);
   }
 
   #resend(out: ReplicaEffect[]): void {
@@ -1270,35 +860,16 @@ export class Replica {
       if (this.#ownViewChange !== undefined) out.push({ kind: 'broadcast', message: this.#ownViewChange });
       return;
     }
-    for (const entry of this.#entries.values()) {
-      if (entry.sequence <= this.#committed.height && entry.sequence !== this.#committed.height) continue;
-      for (const message of entry.sent) out.push({ kind: 'broadcast', message });
-    }
+    for (const message of this.#log.toResend(this.#committed.height)) out.push({ kind: 'broadcast', message });
     // The latest unstable checkpoint, so a quorum forms even if some were lost.
-    const own = this.#me;
-    let latest: CheckpointMessage | undefined;
-    for (const [sequence, held] of this.#checkpoints) {
-      const mine = held.get(own);
-      if (
-        mine !== undefined &&
-        sequence > this.#stable.ref.sequence &&
-        (latest === undefined || sequence > latest.sequence)
-      ) {
-        latest = mine;
-      }
-    }
+    const latest = this.#checkpoints.latestOf(this.#me, this.#stable.ref.sequence);
     if (latest !== undefined) out.push({ kind: 'broadcast', message: latest.bytes });
   }
 
-  /** Verifies in batches of at most `limits.ed25519BatchItemsMax` items. */
+  /** Verifies in batches of at most `limits.ed25519BatchItemsMax` items, counting the signatures. */
   #verifyAll(items: readonly Ed25519BatchItem[]): boolean[] {
     this.#stats.signaturesVerified += items.length;
-    if (items.length <= ed25519BatchItemsMax) return this.#verify(items);
-    const verdicts: boolean[] = [];
-    for (let start = 0; start < items.length; start += ed25519BatchItemsMax) {
-      verdicts.push(...this.#verify(items.slice(start, start + ed25519BatchItemsMax)));
-    }
-    return verdicts;
+    return verifyInBatches(this.#verify, items);
   }
 
   #sign(body: ConsensusBody): Uint8Array {
@@ -1306,13 +877,7 @@ export class Replica {
   }
 
   #drop(reason: DropReason): false {
-    this.#stats.dropped[reason] = (this.#stats.dropped[reason] ?? 0) + 1;
+    countDrop(this.#stats, reason);
     return false;
   }
-}
-
-function matching<M extends { digest: Uint8Array }>(held: Map<number, M>, digest: Uint8Array): M[] {
-  const out: M[] = [];
-  for (const message of held.values()) if (bytesEqual(message.digest, digest)) out.push(message);
-  return out;
 }

@@ -96,6 +96,8 @@ export function viewChangeProblem(
   genesisBlockHash: Uint8Array,
   windowMax: number,
 ): string | undefined {
+  // A VIEW-CHANGE counts toward 2f + 1 only from a member (quorum intersection needs it).
+  if (members.indexOf(message.sender) < 0) return 'VIEW-CHANGE from a non-member';
   const problem = checkpointProofProblem(message.checkpoint, message.checkpointProof, members, genesisBlockHash);
   if (problem !== undefined) return problem;
   const low = message.checkpoint.sequence;

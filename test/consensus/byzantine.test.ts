@@ -252,3 +252,71 @@ function decodeCommitBody(bytes: Uint8Array) {
   const commit = decodeConsensusMessage(chainId, bytes) as { view: number; sequence: number; digest: Uint8Array };
   return { kind: 'commit' as const, view: commit.view, sequence: commit.sequence, digest: commit.digest };
 }
+
+describe('PBFT: holes found in review, closed', () => {
+  it('a junk NEW-VIEW from a member that is not that view’s primary moves nobody', () => {
+    const cluster = new Cluster(4);
+    // Member 1 signs a NEW-VIEW for view 2 (whose primary is member 2).
+    const vc = cluster.sign(1, {
+      kind: 'view-change',
+      newView: 2,
+      checkpoint: { sequence: 0, blockHash: genesisHash, stateRoot: new Uint8Array(32) },
+      checkpointProof: [],
+      prepared: [],
+    });
+    const junk = cluster.sign(1, { kind: 'new-view', view: 2, viewChanges: [vc], prePrepares: [] });
+    for (const to of [0, 2, 3]) cluster.inject(1, to, junk);
+    cluster.deliverAll();
+    for (const id of [0, 2, 3]) {
+      expect(cluster.node(id).replica.view).toBe(0);
+      expect(cluster.node(id).replica.stats.dropped['bad-new-view']).toBe(1);
+    }
+  });
+
+  it('a VIEW-CHANGE from a non-member does not count toward the 2f + 1 of a NEW-VIEW', () => {
+    const cluster = new Cluster(4);
+    const outsider = new Cluster(1, { salt: 7 });
+    const body = (newView: number) => ({
+      kind: 'view-change' as const,
+      newView,
+      checkpoint: { sequence: 0, blockHash: genesisHash, stateRoot: new Uint8Array(32) },
+      checkpointProof: [],
+      prepared: [],
+    });
+    // View 1's primary is member 1: it and member 3 plus an outside key "make" a quorum.
+    const viewChanges = [cluster.sign(1, body(1)), cluster.sign(3, body(1)), outsider.sign(0, body(1))];
+    const newView = cluster.sign(1, { kind: 'new-view', view: 1, viewChanges, prePrepares: [] });
+    cluster.apply(2, cluster.node(2).replica.step(newView));
+    expect(cluster.node(2).replica.stats.dropped['bad-new-view']).toBe(1);
+    // Not entered: the NEW-VIEW was refused, and since view 1's primary signed it, replica 2 moves past view 1.
+    expect(cluster.node(2).replica.view === 1 && cluster.node(2).replica.phase === 'active').toBe(false);
+  });
+
+  it('serves at most one STATE-REQUEST per member per tick, also within one batch', () => {
+    const cluster = new Cluster(4, { replica: { blockTxsMax: 1 } });
+    cluster.submit(0, testTx(1));
+    cluster.runUntil(live(cluster, [0, 1, 2, 3], 1));
+    const request = cluster.sign(3, { kind: 'state-request', fromHeight: 1, countMax: 4 });
+    const effects = cluster.node(1).replica.stepMany([request, request.slice(), request.slice()]);
+    expect(effects.filter((effect) => effect.kind === 'serve-blocks')).toHaveLength(1);
+    expect(cluster.node(1).replica.stats.dropped['rate-limited']).toBe(2);
+  });
+
+  it('a STATE-RESPONSE holding something that is not a block is a bad response', () => {
+    const cluster = new Cluster(4, { replica: { blockTxsMax: 1 } });
+    cluster.node(3).crash();
+    for (let i = 1; i <= 3; i++) cluster.submit(0, testTx(i));
+    cluster.runUntil(live(cluster, [0, 1, 2], 3));
+    // Replica 0 answers with garbage first, then real blocks.
+    const garbage = {
+      ...(cluster.node(0).chain[1] as (typeof cluster.nodes)[0]['chain'][number]),
+      block: new Uint8Array(10),
+    };
+    cluster.node(0).chain[1] = garbage;
+    cluster.node(3).restart();
+    cluster.submit(1, testTx(4));
+    cluster.runUntil(() => cluster.node(3).height >= 4);
+    expect(cluster.node(3).replica.stats.dropped['bad-state-response']).toBeGreaterThanOrEqual(1);
+    cluster.assertAgreement([1, 2, 3]);
+  });
+});
