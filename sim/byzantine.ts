@@ -20,6 +20,7 @@ import {
   decodeConsensusMessage,
   encodeConsensusMessage,
   type PrePrepareMessage,
+  type StateResponseMessage,
 } from '../src/codec/consensus.js';
 import type { Prng } from '../src/prng.js';
 import type { Adversary, SimNode } from './node.js';
@@ -45,7 +46,7 @@ type Out = { to: Uint8Array | undefined; bytes: Uint8Array };
 export function adversaryFor(mode: Exclude<ByzantineMode, 'mixed'>, context: AdversaryContext): Adversary | undefined {
   switch (mode) {
     case 'silent':
-      return { submits: false, outgoing: () => [], onTick: () => [], serve: () => [] };
+      return { submits: false, outgoing: () => [], onTick: () => [] };
     case 'equivocate':
       return equivocator(context);
     case 'forge':
@@ -71,15 +72,23 @@ function flipped(bytes: Uint8Array, at: number): Uint8Array {
   return copy;
 }
 
-function corruptServe(entries: { block: Uint8Array; certificate: Uint8Array }[]) {
-  return entries.map((entry) => ({ block: flipped(entry.block, 100), certificate: entry.certificate }));
+/** A STATE-RESPONSE with every block's header altered (its certificate no longer matches), re-signed. */
+function corruptStateResponse(context: AdversaryContext, node: SimNode, bytes: Uint8Array): Uint8Array {
+  const response = decodeConsensusMessage(context.chainId, bytes) as StateResponseMessage;
+  const entries = response.entries.map((entry) => ({
+    block: flipped(entry.block, 100),
+    certificate: entry.certificate,
+  }));
+  return sign(context, node, { kind: 'state-response', entries });
 }
 
 function equivocator(context: AdversaryContext): Adversary {
   return {
     submits: true,
     outgoing(node, bytes, to) {
-      if (consensusMessageKind(bytes) !== 'pre-prepare') return [{ to, bytes }];
+      const kind = consensusMessageKind(bytes);
+      if (kind === 'state-response') return [{ to, bytes: corruptStateResponse(context, node, bytes) }];
+      if (kind !== 'pre-prepare') return [{ to, bytes }];
       const real = decodeConsensusMessage(context.chainId, bytes) as PrePrepareMessage;
       // A sibling block: same height and parent, another state root (so another hash).
       const block = flipped(real.block, 1 + 8 + 32 + 8 + 32 + 4 + 32 + 32 + 5);
@@ -95,7 +104,6 @@ function equivocator(context: AdversaryContext): Adversary {
       return peers.map((peer, i) => ({ to: peer, bytes: i % 2 === 0 ? bytes : fork }));
     },
     onTick: () => [],
-    serve: corruptServe,
   };
 }
 
@@ -103,7 +111,9 @@ function forger(context: AdversaryContext): Adversary {
   const mine: Uint8Array[] = [];
   return {
     submits: true,
-    outgoing(_node, bytes, to) {
+    outgoing(node, bytes, to) {
+      if (consensusMessageKind(bytes) === 'state-response')
+        return [{ to, bytes: corruptStateResponse(context, node, bytes) }];
       if (mine.length < 64) mine.push(bytes);
       else mine[context.prng.below(64)] = bytes;
       const out: Out[] = [{ to, bytes }];
@@ -140,7 +150,6 @@ function forger(context: AdversaryContext): Adversary {
       }
       return out;
     },
-    serve: corruptServe,
   };
 }
 
@@ -164,6 +173,5 @@ function flooder(context: AdversaryContext): Adversary {
       out.push({ to: undefined, bytes: sign(context, node, { kind: 'request', txs: [context.prng.bytes(100)] }) });
       return out;
     },
-    serve: (entries) => entries,
   };
 }

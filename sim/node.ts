@@ -1,26 +1,24 @@
 /**
- * One simulated member: the real PBFT replica, the real ledger and the real block store
- * (over memory-level by default, or LevelDB), glued the way a node glues them. The node
- * carries out the replica's effects in order and awaits each store write before going on, so
- * at any event boundary everything acknowledged is durable: a crash between events loses only
- * the in-memory state (the replica's log, the ledger's tentative block, the request pool),
- * and a restart rebuilds the node from its store and its persisted replica records.
+ * One simulated member: a real `LedgerNode` (replica, ledger, block store over memory-level
+ * or LevelDB) whose `Transport` is the simulated network. The simulation awaits each delivery,
+ * tick and submission before the next event, so everything a node acknowledged is durable at
+ * every event boundary: a crash between events loses only in-memory state (the replica's
+ * log, the tentative block, the request pool), and a restart reopens the same store and
+ * records. A Byzantine member's adversary bends the messages at this transport.
  */
 import { MemoryLevel } from 'memory-level';
-import { bytesEqual, toHex } from '../src/bytes.js';
-import { type DecodedBlock, decodeBlock } from '../src/codec/block.js';
 import type { Genesis } from '../src/codec/genesis.js';
 import type { Receipt } from '../src/codec/receipt.js';
 import type { Transaction } from '../src/codec/transaction.js';
-import type { ReplicaEffect } from '../src/consensus/effects.js';
-import type { ReplicaOptions } from '../src/consensus/options.js';
-import { Replica } from '../src/consensus/replica.js';
+import { RequestRejectedError } from '../src/consensus/errors.js';
+import type { Replica } from '../src/consensus/replica.js';
 import type { CryptoBackend } from '../src/crypto/backend.js';
 import type { Ed25519BatchItem } from '../src/crypto/ed25519.js';
-import type { ExecutedBlock } from '../src/ledger/block-work.js';
-import { Ledger } from '../src/ledger/ledger.js';
-import { BlockStore, type StoreDatabase } from '../src/store/index.js';
-import { loadLedger } from '../src/store/load-ledger.js';
+import type { Ledger } from '../src/ledger/ledger.js';
+import { LedgerNode, type NodeReplicaOptions } from '../src/node/ledger-node.js';
+import { MemoryRecords } from '../src/node/records.js';
+import type { MessageHandler, Transport } from '../src/node/transport.js';
+import type { BlockStore, StoreDatabase } from '../src/store/index.js';
 import type { SimIdentity, SimMember } from './consortium.js';
 
 /** What a node tells the simulation about a commit. */
@@ -64,8 +62,6 @@ export interface Adversary {
   ): { to: Uint8Array | undefined; bytes: Uint8Array }[];
   /** Extra messages to send on a tick. */
   onTick(node: SimNode): { to: Uint8Array | undefined; bytes: Uint8Array }[];
-  /** The blocks to really serve for a state-transfer request. */
-  serve(entries: { block: Uint8Array; certificate: Uint8Array }[]): { block: Uint8Array; certificate: Uint8Array }[];
   /** Whether this node submits its role's workload. */
   readonly submits: boolean;
 }
@@ -76,20 +72,53 @@ export interface SimNodeOptions {
   /** Node id (twins share a member but not an id). */
   readonly id: number;
   readonly genesis: Genesis;
-  readonly validators: readonly Uint8Array[];
   readonly crypto: CryptoBackend;
   readonly verifyBatch: (items: readonly Ed25519BatchItem[]) => boolean[];
-  readonly replica: Partial<ReplicaOptions>;
+  readonly replica: NodeReplicaOptions;
   /** `memory` (memory-level) or a LevelDB directory. */
   readonly storage: 'memory' | string;
   readonly adversary?: Adversary;
 }
 
-interface Tentative {
-  readonly height: number;
-  readonly hash: Uint8Array;
-  readonly block: DecodedBlock;
-  readonly executed: ExecutedBlock;
+/** The simulated network, as one node's transport. */
+class SimTransport implements Transport {
+  #handler: MessageHandler | undefined;
+  #open = true;
+
+  constructor(
+    readonly node: SimNode,
+    readonly host: NodeHost,
+  ) {}
+
+  send(to: Uint8Array, message: Uint8Array): void {
+    if (this.#open) this.#route(to, message);
+  }
+
+  broadcast(message: Uint8Array): void {
+    if (this.#open) this.#route(undefined, message);
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.#handler = handler;
+  }
+
+  async close(): Promise<void> {
+    this.#open = false;
+  }
+
+  /** Hands one message to the node (awaited: the node processes it completely). */
+  async deliver(message: Uint8Array): Promise<void> {
+    if (this.#open && this.#handler !== undefined) await this.#handler(new Uint8Array(32), message);
+  }
+
+  #route(to: Uint8Array | undefined, bytes: Uint8Array): void {
+    const adversary = this.node.adversary;
+    const sends = adversary === undefined ? [{ to, bytes }] : adversary.outgoing(this.node, bytes, to);
+    for (const send of sends) {
+      if (send.to === undefined) this.host.broadcast(this.node, send.bytes);
+      else this.host.send(this.node, send.to, send.bytes);
+    }
+  }
 }
 
 /** A simulated node. */
@@ -97,17 +126,14 @@ export class SimNode {
   readonly id: number;
   readonly member: SimMember;
   readonly adversary: Adversary | undefined;
-  readonly records = new Map<string, Uint8Array>();
   up = true;
   paused = false;
   readonly #options: SimNodeOptions;
   readonly #host: NodeHost;
-  readonly #database: StoreDatabase | string;
-  #store!: BlockStore;
-  #ledger!: Ledger;
-  #replica!: Replica;
-  #tentative: Tentative | undefined;
-  #genesisBlockHash!: Uint8Array;
+  readonly #database: StoreDatabase | undefined;
+  readonly #records = new MemoryRecords();
+  #node!: LedgerNode;
+  #transport!: SimTransport;
 
   private constructor(options: SimNodeOptions, host: NodeHost) {
     this.id = options.id;
@@ -118,19 +144,47 @@ export class SimNode {
     this.#database =
       options.storage === 'memory'
         ? (new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' }) as StoreDatabase)
-        : options.storage;
+        : undefined;
   }
 
   /** A node with a fresh store holding block 0. */
   static async create(options: SimNodeOptions, host: NodeHost): Promise<SimNode> {
     const node = new SimNode(options, host);
-    node.#store = await BlockStore.open(node.#database, { sync: false });
-    node.#ledger = Ledger.fromGenesis(options.genesis, { crypto: options.crypto });
-    const { genesisBytes, block, executed } = await node.#ledger.genesisBlock();
-    await node.#store.initialize(genesisBytes, { block, ...executed });
-    node.#genesisBlockHash = block.hash;
-    node.#replica = node.#newReplica(new Uint8Array(0));
+    await node.#open();
     return node;
+  }
+
+  async #open(): Promise<void> {
+    this.#transport = new SimTransport(this, this.#host);
+    const options = this.#options;
+    this.#node = await LedgerNode.open({
+      genesis: options.genesis,
+      secretKey: this.identity.secretKey,
+      transport: this.#transport,
+      ...(this.#database === undefined
+        ? { dataDir: options.storage, sync: false }
+        : { database: this.#database, records: this.#records, sync: false }),
+      crypto: options.crypto,
+      verifyBatch: options.verifyBatch,
+      replica: options.replica,
+      tickMs: null,
+      clock: () => options.genesis.timestampMs + this.#host.nowMs(),
+    });
+    this.#node.onBlock((block) => {
+      this.#host.committed(this, {
+        node: this.id,
+        height: block.height,
+        hash: block.hash,
+        stateRoot: block.stateRoot,
+        txIds: block.receipts.map((receipt) => receipt.txId),
+        receipts: block.receipts,
+        txs: block.block.txs,
+        view: block.view,
+        via: block.via,
+        timestampMs: block.block.header.timestampMs,
+      });
+    });
+    this.#node.onView((view, phase) => this.#host.viewChanged(this, view, phase));
   }
 
   /** The member identity this node signs as. */
@@ -140,214 +194,77 @@ export class SimNode {
 
   /** The replica (read its view, stats). */
   get replica(): Replica {
-    return this.#replica;
+    return this.#node.replica;
   }
 
-  /** The committed ledger (read state for the workload and the checkers). */
+  /** The committed ledger. */
   get ledger(): Ledger {
-    return this.#ledger;
+    return this.#node.ledger;
   }
 
   /** The block store. */
   get store(): BlockStore {
-    return this.#store;
+    return this.#node.store;
   }
 
   /** Committed height. */
   get height(): number {
-    return this.#ledger.height;
+    return this.#node.height;
   }
 
-  /** Messages from peers, in arrival order. */
-  async deliver(messages: readonly Uint8Array[]): Promise<void> {
-    await this.#apply(this.#replica.stepMany(messages));
+  /** A message from a peer. */
+  async deliver(message: Uint8Array): Promise<void> {
+    await this.#guard(() => this.#transport.deliver(message));
   }
 
-  /** One tick of the replica (and of the adversary, if any). */
+  /** One tick (and the adversary's, if any). */
   async tick(): Promise<void> {
     if (this.adversary !== undefined) {
-      for (const extra of this.adversary.onTick(this)) this.#route(extra.to, extra.bytes);
+      for (const extra of this.adversary.onTick(this)) {
+        if (extra.to === undefined) this.#host.broadcast(this, extra.bytes);
+        else this.#host.send(this, extra.to, extra.bytes);
+      }
     }
-    await this.#apply(this.#replica.tick());
+    await this.#guard(() => this.#node.tick());
   }
 
-  /** Client transactions submitted at this node. */
+  /** Client transactions submitted at this node (not waiting for them to commit). */
   async submit(txs: readonly Uint8Array[]): Promise<void> {
-    await this.#apply(this.#replica.submitMany(txs));
+    await this.#guard(async () => {
+      try {
+        await this.#node.offer(txs);
+      } catch (error) {
+        // A full pool refuses them: offered load above what the consortium takes. Not a fault.
+        if (!(error instanceof RequestRejectedError)) throw error;
+      }
+    });
   }
 
-  /** Crash: the in-memory state is gone; the store and the persisted records stay. */
+  /** Crash: the in-memory state is gone; the store and the records stay. */
   async crash(): Promise<void> {
     this.up = false;
-    if (this.#tentative !== undefined) this.#ledger.discard(this.#tentative.executed);
-    this.#tentative = undefined;
-    await this.#store.close();
+    await this.#node.close();
   }
 
-  /** Restart from the store and the persisted records. */
+  /** Restart from the store and the records. */
   async restart(): Promise<void> {
-    this.#store = await BlockStore.open(this.#database, { sync: false });
-    const ledger = await loadLedger(this.#store, { crypto: this.#options.crypto });
-    if (ledger === undefined) throw new Error(`node ${this.id}: store lost its genesis`);
-    this.#ledger = ledger;
-    const height = this.#store.head?.height ?? 0;
-    this.#replica = this.#newReplica((await this.#store.certificate(height)) ?? new Uint8Array(0));
+    await this.#open();
     this.up = true;
   }
 
   /** Closes the store (end of run). */
   async close(): Promise<void> {
-    if (this.up) await this.#store.close();
+    if (this.up) await this.#node.close();
     this.up = false;
   }
 
-  #newReplica(certificate: Uint8Array): Replica {
-    const head = this.#store.head;
-    if (head === undefined) throw new Error(`node ${this.id}: store has no head`);
-    return new Replica({
-      ...this.#options.replica,
-      chainId: this.#options.genesis.chainId,
-      validators: this.#options.validators,
-      signer: { publicKey: this.identity.publicKey, secretKey: this.identity.secretKey },
-      genesisBlockHash: this.#genesisBlockHash,
-      committed: { height: head.height, blockHash: head.hash, stateRoot: head.stateRoot, certificate },
-      records: new Map(this.records),
-      verifyBatch: this.#options.verifyBatch,
-    });
-  }
-
-  async #apply(effects: readonly ReplicaEffect[]): Promise<void> {
-    for (const effect of effects) {
-      if (!this.up) return;
-      switch (effect.kind) {
-        case 'persist':
-          if (effect.value === null) this.records.delete(effect.key);
-          else this.records.set(effect.key, effect.value);
-          break;
-        case 'send':
-          this.#route(effect.to, effect.message);
-          break;
-        case 'broadcast':
-          this.#route(undefined, effect.message);
-          break;
-        case 'propose':
-          await this.#propose(effect);
-          break;
-        case 'validate':
-          await this.#validate(effect);
-          break;
-        case 'commit':
-          await this.#commit(effect);
-          break;
-        case 'serve-blocks':
-          await this.#serve(effect);
-          break;
-        case 'view':
-          this.#host.viewChanged(this, effect.view, effect.phase);
-          break;
-      }
-    }
-  }
-
-  #route(to: Uint8Array | undefined, bytes: Uint8Array): void {
-    const sends = this.adversary === undefined ? [{ to, bytes }] : this.adversary.outgoing(this, bytes, to);
-    for (const send of sends) {
-      if (send.to === undefined) this.#host.broadcast(this, send.bytes);
-      else this.#host.send(this, send.to, send.bytes);
-    }
-  }
-
-  #discardTentative(): void {
-    if (this.#tentative !== undefined) this.#ledger.discard(this.#tentative.executed);
-    this.#tentative = undefined;
-  }
-
-  async #propose(effect: Extract<ReplicaEffect, { kind: 'propose' }>): Promise<void> {
-    this.#discardTentative();
-    const proposed = await this.#ledger.propose(effect.txs, {
-      previousHash: effect.previousHash,
-      timestampMs: this.#blockTime(),
-      proposer: this.identity.publicKey,
-      ...(effect.previousCertificate.length > 0 ? { previousCertificateBytes: effect.previousCertificate } : {}),
-    });
-    this.#tentative = {
-      height: effect.height,
-      hash: proposed.block.hash,
-      block: proposed.block,
-      executed: proposed.executed,
-    };
-    await this.#apply(this.#replica.proposed(proposed.bytes));
-  }
-
-  async #validate(effect: Extract<ReplicaEffect, { kind: 'validate' }>): Promise<void> {
-    this.#discardTentative();
-    let ok = false;
+  async #guard(work: () => Promise<void>): Promise<void> {
     try {
-      const block = decodeBlock(effect.block);
-      const executed = await this.#ledger.applyBlock(block);
-      this.#tentative = { height: effect.height, hash: block.hash, block, executed };
-      ok = true;
-    } catch {
-      ok = false; // malformed, or its roots do not match its execution: refuse it
+      await work();
+    } catch (error) {
+      // A committed block that does not apply, or a store that fails: this must never happen.
+      this.#host.violation(`node ${this.id}: ${(error as Error).message}`);
+      this.up = false;
     }
-    await this.#apply(this.#replica.validated(effect.height, effect.digest, ok));
-  }
-
-  async #commit(effect: Extract<ReplicaEffect, { kind: 'commit' }>): Promise<void> {
-    let tentative = this.#tentative;
-    if (
-      tentative === undefined ||
-      tentative.height !== effect.height ||
-      !bytesEqual(tentative.hash, effect.blockHash)
-    ) {
-      this.#discardTentative();
-      const block = decodeBlock(effect.block);
-      try {
-        tentative = { height: effect.height, hash: block.hash, block, executed: await this.#ledger.applyBlock(block) };
-      } catch (error) {
-        this.#host.violation(
-          `node ${this.id}: committed block ${effect.height} does not apply: ${(error as Error).message}`,
-        );
-        this.up = false;
-        return;
-      }
-    }
-    this.#tentative = undefined;
-    await this.#store.append({ block: tentative.block, ...tentative.executed, certificate: effect.certificate });
-    this.#ledger.commit(tentative.executed);
-    this.#host.committed(this, {
-      node: this.id,
-      height: effect.height,
-      hash: effect.blockHash,
-      stateRoot: tentative.executed.stateRoot,
-      txIds: tentative.executed.txIds,
-      receipts: tentative.executed.receipts,
-      txs: tentative.block.txs,
-      view: effect.view,
-      via: effect.via,
-      timestampMs: tentative.block.header.timestampMs,
-    });
-  }
-
-  async #serve(effect: Extract<ReplicaEffect, { kind: 'serve-blocks' }>): Promise<void> {
-    let entries: { block: Uint8Array; certificate: Uint8Array }[] = [];
-    for (let height = effect.fromHeight; height < effect.fromHeight + effect.countMax; height++) {
-      const block = await this.#store.blockByHeight(height);
-      const certificate = await this.#store.certificate(height);
-      if (block === undefined || certificate === undefined) break;
-      entries.push({ block: block.bytes, certificate });
-    }
-    if (this.adversary !== undefined) entries = this.adversary.serve(entries);
-    await this.#apply(this.#replica.serveBlocks(effect.to, entries));
-  }
-
-  /** Block timestamps follow the simulated clock from the genesis time. */
-  #blockTime(): number {
-    return this.#options.genesis.timestampMs + Math.floor(this.#host.nowMs());
-  }
-
-  /** Hex of this node's key (for logs). */
-  get keyHex(): string {
-    return toHex(this.identity.publicKey);
   }
 }

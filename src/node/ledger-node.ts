@@ -1,0 +1,517 @@
+/**
+ * A consortium member's node: the PBFT replica, the ledger, the block store and a crypto
+ * backend (a `CryptoPool` verifies every block's transaction signatures in batches, straight
+ * from the packed layout the block decoder writes), behind one `Transport`.
+ *
+ * Every input — a peer's message, a tick, a submission — goes through one queue, so the
+ * replica's effects are carried out strictly in order: safety records are written (synced)
+ * before the messages they cover are sent, a block is validated by executing it tentatively,
+ * and a committed block is written to the store (synced, with its certificate) before the
+ * ledger commits it and anyone is told. A node that restarts reopens its store and records
+ * and catches up by state transfer.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { bytesEqual, toHex } from '../bytes.js';
+import { blockTxIds, type DecodedBlock, decodeBlock } from '../codec/block.js';
+import { encodeGenesis, type Genesis } from '../codec/genesis.js';
+import type { Receipt } from '../codec/receipt.js';
+import { transactionId } from '../codec/transaction.js';
+import type { ReplicaEffect } from '../consensus/effects.js';
+import type { ReplicaOptions } from '../consensus/options.js';
+import { Replica } from '../consensus/replica.js';
+import { type CryptoBackend, inlineCrypto } from '../crypto/backend.js';
+import { type Ed25519BatchItem, ed25519PublicKeyFromSecret } from '../crypto/ed25519.js';
+import { type MerkleInclusionProof, merkleInclusionProof } from '../crypto/merkle.js';
+import { requireBytesOfLength } from '../crypto/validate.js';
+import { ConsortiumLedgerError } from '../errors.js';
+import type { ExecutedBlock, ProvenState } from '../ledger/block-work.js';
+import { Ledger } from '../ledger/ledger.js';
+import { BlockStore, type StoreDatabase } from '../store/index.js';
+import { loadLedger } from '../store/load-ledger.js';
+import { LevelRecords, type RecordStore } from './records.js';
+import type { Transport } from './transport.js';
+
+/** The replica tuning a node may set (identity, chain and tip come from the node). */
+export type NodeReplicaOptions = Omit<
+  ReplicaOptions,
+  'chainId' | 'validators' | 'signer' | 'genesisBlockHash' | 'committed' | 'records' | 'verifyBatch'
+>;
+
+/** How to open a node. */
+export interface LedgerNodeOptions {
+  /** The consortium's genesis (its validators are the replica's peers). */
+  readonly genesis: Genesis;
+  /** This member's 32-byte Ed25519 secret seed; its public key must be a genesis validator. */
+  readonly secretKey: Uint8Array;
+  readonly transport: Transport;
+  /** A directory: the block store (LevelDB) in `blocks/`, the replica's records in `replica/`. */
+  readonly dataDir?: string;
+  /** Instead of `dataDir`: an abstract-level database for the blocks and a record store. */
+  readonly database?: StoreDatabase;
+  readonly records?: RecordStore;
+  /** The ledger's crypto (a `CryptoPool` to verify transactions on every core). Default inline. */
+  readonly crypto?: CryptoBackend;
+  /** The replica's message verifier (default the WASM batch verifier). */
+  readonly verifyBatch?: (items: readonly Ed25519BatchItem[]) => boolean[];
+  /** Replica tuning (checkpoint interval, block size, timeouts in ticks …). */
+  readonly replica?: NodeReplicaOptions;
+  /** Tick period in ms for a timer the node runs itself; `null` when the caller calls `tick()` (the simulator). Default 50. */
+  readonly tickMs?: number | null;
+  /** Block timestamps, ms since the epoch (default `Date.now`; the simulator passes its clock). */
+  readonly clock?: () => number;
+  /** If given, must match the role the genesis gives this member. */
+  readonly role?: string;
+  /** Whether store writes are synced (default true; the simulator's memory stores need not). */
+  readonly sync?: boolean;
+}
+
+/** A committed block, as the node reports it. */
+export interface CommittedBlock {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly block: DecodedBlock;
+  readonly receipts: readonly Receipt[];
+  readonly stateRoot: Uint8Array;
+  /** Its commit certificate's bytes. */
+  readonly certificate: Uint8Array;
+  /** The view its certificate was formed in. */
+  readonly view: number;
+  /** Learned by taking part in consensus, or by state transfer. */
+  readonly via: 'consensus' | 'state-transfer';
+}
+
+/** A transaction with its inclusion proof against its block header's tx root. */
+export interface ProvenTransaction {
+  readonly height: number;
+  readonly index: number;
+  readonly bytes: Uint8Array;
+  readonly receiptCode: number;
+  readonly headerBytes: Uint8Array;
+  readonly txRoot: Uint8Array;
+  /** RFC 9162 proof of the tx id (leaf) under `txRoot`. */
+  readonly proof: MerkleInclusionProof;
+}
+
+/** The node is closed (or closing): the call cannot complete. */
+export class NodeClosedError extends ConsortiumLedgerError {
+  constructor(message = 'the node is closed') {
+    super('NODE_CLOSED', message);
+  }
+}
+
+/** The store holds another consortium's chain, or the key is not a validator's. */
+export class NodeConfigError extends ConsortiumLedgerError {
+  constructor(message: string) {
+    super('NODE_CONFIG', message);
+  }
+}
+
+interface Tentative {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly block: DecodedBlock;
+  readonly executed: ExecutedBlock;
+}
+
+interface Waiter {
+  resolve(receipt: Receipt): void;
+  reject(error: Error): void;
+}
+
+/** A consortium member's node. */
+export class LedgerNode {
+  readonly publicKey: Uint8Array;
+  readonly #options: LedgerNodeOptions;
+  readonly #events = new EventEmitter();
+  readonly #store: BlockStore;
+  readonly #records: RecordStore;
+  #ledger: Ledger;
+  #replica: Replica;
+  #tentative: Tentative | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  readonly #waiting = new Map<string, Waiter[]>();
+  #pendingPersists: { key: string; value: Uint8Array | null }[] = [];
+
+  private constructor(
+    options: LedgerNodeOptions,
+    store: BlockStore,
+    records: RecordStore,
+    ledger: Ledger,
+    replica: Replica,
+    publicKey: Uint8Array,
+  ) {
+    this.#options = options;
+    this.#store = store;
+    this.#records = records;
+    this.#ledger = ledger;
+    this.#replica = replica;
+    this.publicKey = publicKey;
+    this.#events.setMaxListeners(0);
+  }
+
+  /**
+   * Opens a node: its store (created with the genesis block when new; a store of another
+   * genesis is refused), its replica records, and a replica at the store's head.
+   * @throws NodeConfigError for a key that is not a validator, a role that does not match, or a store of another chain.
+   */
+  static async open(options: LedgerNodeOptions): Promise<LedgerNode> {
+    requireBytesOfLength(options.secretKey, 32, 'secretKey', 'LedgerNode.open');
+    const publicKey = ed25519PublicKeyFromSecret(options.secretKey);
+    const member = options.genesis.members.find((m) => bytesEqual(m.publicKey, publicKey));
+    if (member === undefined || !member.validator)
+      throw new NodeConfigError('LedgerNode.open: secretKey is not a genesis validator’s');
+    if (options.role !== undefined && options.role !== member.role) {
+      throw new NodeConfigError(
+        `LedgerNode.open: the genesis gives this member the role ${member.role}, not ${options.role}`,
+      );
+    }
+    if ((options.dataDir === undefined) === (options.database === undefined)) {
+      throw new TypeError('LedgerNode.open: give exactly one of dataDir and database');
+    }
+    const crypto = options.crypto ?? inlineCrypto;
+    const store = await BlockStore.open(
+      options.dataDir !== undefined ? join(options.dataDir, 'blocks') : (options.database as StoreDatabase),
+      {
+        sync: options.sync ?? true,
+      },
+    );
+    let records: RecordStore | undefined;
+    try {
+      records = options.records ?? new LevelRecords(join(options.dataDir as string, 'replica'));
+      const genesisBytes = encodeGenesis(options.genesis);
+      let ledger = await loadLedger(store, { crypto });
+      if (ledger === undefined) {
+        ledger = Ledger.fromGenesis(options.genesis, { crypto });
+        const { block, executed } = await ledger.genesisBlock();
+        await store.initialize(genesisBytes, { block, ...executed });
+      } else if (!bytesEqual((await store.genesisBytes()) as Uint8Array, genesisBytes)) {
+        throw new NodeConfigError('LedgerNode.open: the store holds another genesis’s chain');
+      }
+      const genesisBlock = (await store.blockByHeight(0)) as DecodedBlock;
+      const head = store.head;
+      if (head === undefined) throw new NodeConfigError('LedgerNode.open: the store has no head');
+      const replica = new Replica({
+        ...options.replica,
+        chainId: options.genesis.chainId,
+        validators: options.genesis.members.filter((m) => m.validator).map((m) => m.publicKey),
+        signer: { publicKey, secretKey: options.secretKey },
+        genesisBlockHash: genesisBlock.hash,
+        committed: {
+          height: head.height,
+          blockHash: head.hash,
+          stateRoot: head.stateRoot,
+          certificate: (await store.certificate(head.height)) ?? new Uint8Array(0),
+        },
+        records: await records.load(),
+        ...(options.verifyBatch === undefined ? {} : { verifyBatch: options.verifyBatch }),
+      });
+      const node = new LedgerNode(options, store, records, ledger, replica, publicKey);
+      node.#lastTimestamp = ((await store.blockByHeight(head.height)) as DecodedBlock).header.timestampMs;
+      options.transport.onMessage((_from, message) =>
+        node.#enqueue(() => node.#carryOut(node.#replica.stepMany([message]))),
+      );
+      const tickMs = options.tickMs === undefined ? 50 : options.tickMs;
+      if (tickMs !== null) {
+        node.#timer = setInterval(() => {
+          node.tick().catch((error: unknown) => node.#events.emit('error', error));
+        }, tickMs);
+        node.#timer.unref();
+      }
+      return node;
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      await records?.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Committed height. */
+  get height(): number {
+    return this.#ledger.height;
+  }
+
+  /** The replica (its view, phase and counters). */
+  get replica(): Replica {
+    return this.#replica;
+  }
+
+  /** The committed ledger. */
+  get ledger(): Ledger {
+    return this.#ledger;
+  }
+
+  /** The block store. */
+  get store(): BlockStore {
+    return this.#store;
+  }
+
+  /** One tick of the replica's clock (the node's timer calls it; the simulator calls it itself). */
+  tick(): Promise<void> {
+    return this.#enqueue(() => this.#carryOut(this.#replica.tick()));
+  }
+
+  /**
+   * Submits a transaction; resolves with its receipt once a block holding it commits here.
+   * @throws RequestRejectedError (malformed, another chain, pool full), NodeClosedError.
+   */
+  submit(tx: Uint8Array): Promise<Receipt> {
+    return this.submitMany([tx]).then((receipts) => receipts[0] as Receipt);
+  }
+
+  /**
+   * Submits transactions without waiting for them to commit: resolves once they are queued and
+   * forwarded to the other members (their receipts arrive with their blocks: `onBlock`).
+   * @throws RequestRejectedError, NodeClosedError.
+   */
+  offer(txs: readonly Uint8Array[]): Promise<void> {
+    return this.#enqueue(() => this.#carryOut(this.#replica.submitMany(txs)));
+  }
+
+  /** Submits transactions (forwarded in one message); resolves with their receipts, in order, once all committed. */
+  async submitMany(txs: readonly Uint8Array[]): Promise<Receipt[]> {
+    if (this.#closed) throw new NodeClosedError();
+    const receipts = txs.map((tx) => {
+      const id = toHex(transactionId(tx));
+      return new Promise<Receipt>((resolve, reject) => {
+        const list = this.#waiting.get(id) ?? [];
+        list.push({ resolve, reject });
+        this.#waiting.set(id, list);
+      });
+    });
+    try {
+      await this.offer(txs);
+    } catch (error) {
+      for (const tx of txs) this.#settle(toHex(transactionId(tx)), undefined, error as Error);
+      throw error;
+    }
+    return Promise.all(receipts);
+  }
+
+  /** Calls `listener` with every block committed from now on. Returns a function that removes it. */
+  onBlock(listener: (block: CommittedBlock) => void): () => void {
+    this.#events.on('block', listener);
+    return () => this.#events.off('block', listener);
+  }
+
+  /** Calls `listener` on every view change of the replica (`changing` to a view, or `active` in it). Returns a remover. */
+  onView(listener: (view: number, phase: 'changing' | 'active') => void): () => void {
+    this.#events.on('view', listener);
+    return () => this.#events.off('view', listener);
+  }
+
+  /** Committed blocks from `fromHeight` (default the next one) on, read from the store, waiting for new ones; ends when the node closes. */
+  async *blocks(fromHeight = this.height + 1): AsyncGenerator<DecodedBlock> {
+    let height = fromHeight;
+    while (!this.#closed) {
+      if (height <= this.height) {
+        const block = await this.#store.blockByHeight(height);
+        if (block === undefined) return;
+        yield block;
+        height++;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.#events.off('block', done);
+          this.#events.off('closed', done);
+          resolve();
+        };
+        this.#events.on('block', done);
+        this.#events.on('closed', done);
+      });
+    }
+  }
+
+  /** The committed block at a height or with a hash. */
+  block(at: number | Uint8Array): Promise<DecodedBlock | undefined> {
+    return typeof at === 'number' ? this.#store.blockByHeight(at) : this.#store.blockByHash(at);
+  }
+
+  /** A committed transaction by id, with its inclusion proof against its block's header. */
+  async transaction(txId: Uint8Array): Promise<ProvenTransaction | undefined> {
+    const found = await this.#store.transaction(txId);
+    if (found === undefined) return undefined;
+    const block = (await this.#store.blockByHeight(found.height)) as DecodedBlock;
+    return {
+      height: found.height,
+      index: found.index,
+      bytes: found.bytes,
+      receiptCode: found.code,
+      headerBytes: found.headerBytes,
+      txRoot: found.header.txRoot,
+      proof: merkleInclusionProof(blockTxIds(block), found.index),
+    };
+  }
+
+  /** A state value (or its absence) with its proof against the head's state root. */
+  state(key: Uint8Array): ProvenState {
+    return this.#ledger.proveState(key);
+  }
+
+  /** The commit certificate of the block at `height`. */
+  certificate(height: number): Promise<Uint8Array | undefined> {
+    return this.#store.certificate(height);
+  }
+
+  /**
+   * Closes the node: stops its timer, lets queued work finish (everything acknowledged is
+   * already written), rejects submissions still waiting with NodeClosedError, and closes the
+   * store, the records and the transport.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.#queue.catch(() => undefined);
+    this.#discardTentative();
+    for (const [id] of this.#waiting)
+      this.#settle(id, undefined, new NodeClosedError('the node closed before the transaction committed'));
+    this.#events.emit('closed');
+    await this.#options.transport.close();
+    await this.#records.close();
+    await this.#store.close();
+  }
+
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    if (this.#closed) return Promise.reject(new NodeClosedError());
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Carries out effects in order; records are flushed (synced) before anything after them. */
+  async #carryOut(effects: readonly ReplicaEffect[]): Promise<void> {
+    for (const effect of effects) {
+      if (effect.kind === 'persist') {
+        this.#pendingPersists.push({ key: effect.key, value: effect.value });
+        continue;
+      }
+      await this.#flushRecords();
+      switch (effect.kind) {
+        case 'send':
+          this.#options.transport.send(effect.to, effect.message);
+          break;
+        case 'broadcast':
+          this.#options.transport.broadcast(effect.message);
+          break;
+        case 'propose':
+          await this.#propose(effect);
+          break;
+        case 'validate':
+          await this.#validate(effect);
+          break;
+        case 'commit':
+          await this.#commit(effect);
+          break;
+        case 'serve-blocks':
+          await this.#serve(effect);
+          break;
+        case 'view':
+          this.#events.emit('view', effect.view, effect.phase);
+          break;
+      }
+    }
+    await this.#flushRecords();
+  }
+
+  async #flushRecords(): Promise<void> {
+    if (this.#pendingPersists.length === 0) return;
+    const changes = this.#pendingPersists;
+    this.#pendingPersists = [];
+    await this.#records.write(changes);
+  }
+
+  #discardTentative(): void {
+    if (this.#tentative !== undefined) this.#ledger.discard(this.#tentative.executed);
+    this.#tentative = undefined;
+  }
+
+  async #propose(effect: Extract<ReplicaEffect, { kind: 'propose' }>): Promise<void> {
+    this.#discardTentative();
+    const clock = this.#options.clock ?? Date.now;
+    const proposed = await this.#ledger.propose(effect.txs, {
+      previousHash: effect.previousHash,
+      // Never older than the previous block (the ledger refuses that), whatever the clock says.
+      timestampMs: Math.max(Math.floor(clock()), this.#lastTimestamp),
+      proposer: this.publicKey,
+      ...(effect.previousCertificate.length > 0 ? { previousCertificateBytes: effect.previousCertificate } : {}),
+    });
+    this.#tentative = {
+      height: effect.height,
+      hash: proposed.block.hash,
+      block: proposed.block,
+      executed: proposed.executed,
+    };
+    await this.#carryOut(this.#replica.proposed(proposed.bytes));
+  }
+
+  /** The head block's timestamp (a new block may not be older). */
+  #lastTimestamp = 0;
+
+  async #validate(effect: Extract<ReplicaEffect, { kind: 'validate' }>): Promise<void> {
+    this.#discardTentative();
+    let ok = false;
+    try {
+      const block = decodeBlock(effect.block);
+      const executed = await this.#ledger.applyBlock(block);
+      this.#tentative = { height: effect.height, hash: block.hash, block, executed };
+      ok = true;
+    } catch {
+      ok = false; // malformed, or its roots do not match its execution: refused
+    }
+    await this.#carryOut(this.#replica.validated(effect.height, effect.digest, ok));
+  }
+
+  async #commit(effect: Extract<ReplicaEffect, { kind: 'commit' }>): Promise<void> {
+    let tentative = this.#tentative;
+    if (
+      tentative === undefined ||
+      tentative.height !== effect.height ||
+      !bytesEqual(tentative.hash, effect.blockHash)
+    ) {
+      this.#discardTentative();
+      const block = decodeBlock(effect.block);
+      tentative = { height: effect.height, hash: block.hash, block, executed: await this.#ledger.applyBlock(block) };
+    }
+    this.#tentative = undefined;
+    await this.#store.append({ block: tentative.block, ...tentative.executed, certificate: effect.certificate });
+    this.#ledger.commit(tentative.executed);
+    this.#lastTimestamp = tentative.block.header.timestampMs;
+    const committed: CommittedBlock = {
+      height: effect.height,
+      hash: effect.blockHash,
+      block: tentative.block,
+      receipts: tentative.executed.receipts,
+      stateRoot: tentative.executed.stateRoot,
+      certificate: effect.certificate,
+      view: effect.view,
+      via: effect.via,
+    };
+    for (const receipt of committed.receipts) this.#settle(toHex(receipt.txId), receipt);
+    this.#events.emit('block', committed);
+  }
+
+  async #serve(effect: Extract<ReplicaEffect, { kind: 'serve-blocks' }>): Promise<void> {
+    const entries: { block: Uint8Array; certificate: Uint8Array }[] = [];
+    for (let height = effect.fromHeight; height < effect.fromHeight + effect.countMax; height++) {
+      const block = await this.#store.blockByHeight(height);
+      const certificate = await this.#store.certificate(height);
+      if (block === undefined || certificate === undefined) break;
+      entries.push({ block: block.bytes, certificate });
+    }
+    await this.#carryOut(this.#replica.serveBlocks(effect.to, entries));
+  }
+
+  #settle(id: string, receipt: Receipt | undefined, error?: Error): void {
+    const waiters = this.#waiting.get(id);
+    if (waiters === undefined) return;
+    this.#waiting.delete(id);
+    for (const waiter of waiters) {
+      if (receipt !== undefined) waiter.resolve(receipt);
+      else waiter.reject(error ?? new NodeClosedError());
+    }
+  }
+}
