@@ -275,11 +275,13 @@ export class LedgerNode {
     if (this.#closed) throw new NodeClosedError();
     const receipts = txs.map((tx) => {
       const id = toHex(transactionId(tx));
-      return new Promise<Receipt>((resolve, reject) => {
+      const receipt = new Promise<Receipt>((resolve, reject) => {
         const list = this.#waiting.get(id) ?? [];
         list.push({ resolve, reject });
         this.#waiting.set(id, list);
       });
+      receipt.catch(() => undefined); // settled through Promise.all below, or the error thrown here
+      return receipt;
     });
     try {
       await this.offer(txs);
