@@ -93,6 +93,21 @@ export interface ProvenTransaction {
   readonly proof: MerkleInclusionProof;
 }
 
+/** Where a node's time went, cumulative ms since it opened (for benchmarks and monitoring). */
+export interface NodeTimings {
+  /** Inside the replica (decoding, verifying and handling messages, signing its own). */
+  replicaMs: number;
+  /** Executing blocks: proposing, validating, applying (signature batches, execution, state root, tx and receipts roots). */
+  executeMs: number;
+  /** Writing blocks to the store (synced batches). */
+  storeMs: number;
+  /** Writing the replica's safety records. */
+  recordsMs: number;
+  /** Blocks committed, and their transactions. */
+  blocks: number;
+  txs: number;
+}
+
 /** The node is closed (or closing): the call cannot complete. */
 export class NodeClosedError extends ConsortiumLedgerError {
   constructor(message = 'the node is closed') {
@@ -134,6 +149,8 @@ export class LedgerNode {
   #closed = false;
   readonly #waiting = new Map<string, Waiter[]>();
   #pendingPersists: { key: string; value: Uint8Array | null }[] = [];
+  /** Cumulative timings. */
+  readonly timings: NodeTimings = { replicaMs: 0, executeMs: 0, storeMs: 0, recordsMs: 0, blocks: 0, txs: 0 };
 
   private constructor(
     options: LedgerNodeOptions,
@@ -211,7 +228,7 @@ export class LedgerNode {
       const node = new LedgerNode(options, store, records, ledger, replica, publicKey);
       node.#lastTimestamp = ((await store.blockByHeight(head.height)) as DecodedBlock).header.timestampMs;
       options.transport.onMessage((_from, message) =>
-        node.#enqueue(() => node.#carryOut(node.#replica.stepMany([message]))),
+        node.#enqueue(() => node.#carryOut(node.#timed('replicaMs', () => node.#replica.stepMany([message])))),
       );
       const tickMs = options.tickMs === undefined ? 50 : options.tickMs;
       if (tickMs !== null) {
@@ -250,7 +267,7 @@ export class LedgerNode {
 
   /** One tick of the replica's clock (the node's timer calls it; the simulator calls it itself). */
   tick(): Promise<void> {
-    return this.#enqueue(() => this.#carryOut(this.#replica.tick()));
+    return this.#enqueue(() => this.#carryOut(this.#timed('replicaMs', () => this.#replica.tick())));
   }
 
   /**
@@ -267,7 +284,7 @@ export class LedgerNode {
    * @throws RequestRejectedError, NodeClosedError.
    */
   offer(txs: readonly Uint8Array[]): Promise<void> {
-    return this.#enqueue(() => this.#carryOut(this.#replica.submitMany(txs)));
+    return this.#enqueue(() => this.#carryOut(this.#timed('replicaMs', () => this.#replica.submitMany(txs))));
   }
 
   /** Submits transactions (forwarded in one message); resolves with their receipts, in order, once all committed. */
@@ -423,7 +440,9 @@ export class LedgerNode {
     if (this.#pendingPersists.length === 0) return;
     const changes = this.#pendingPersists;
     this.#pendingPersists = [];
+    const started = performance.now();
     await this.#records.write(changes);
+    this.timings.recordsMs += performance.now() - started;
   }
 
   #discardTentative(): void {
@@ -434,6 +453,8 @@ export class LedgerNode {
   async #propose(effect: Extract<ReplicaEffect, { kind: 'propose' }>): Promise<void> {
     this.#discardTentative();
     const clock = this.#options.clock ?? Date.now;
+    const started = performance.now();
+    const started = performance.now();
     const proposed = await this.#ledger.propose(effect.txs, {
       previousHash: effect.previousHash,
       // Never older than the previous block (the ledger refuses that), whatever the clock says.
@@ -447,7 +468,8 @@ export class LedgerNode {
       block: proposed.block,
       executed: proposed.executed,
     };
-    await this.#carryOut(this.#replica.proposed(proposed.bytes));
+    this.timings.executeMs += performance.now() - started;
+    await this.#carryOut(this.#timed('replicaMs', () => this.#replica.proposed(proposed.bytes)));
   }
 
   /** The head block's timestamp (a new block may not be older). */
@@ -456,6 +478,7 @@ export class LedgerNode {
   async #validate(effect: Extract<ReplicaEffect, { kind: 'validate' }>): Promise<void> {
     this.#discardTentative();
     let ok = false;
+    const started = performance.now();
     try {
       const block = decodeBlock(effect.block);
       const executed = await this.#ledger.applyBlock(block);
@@ -464,7 +487,8 @@ export class LedgerNode {
     } catch {
       ok = false; // malformed, or its roots do not match its execution: refused
     }
-    await this.#carryOut(this.#replica.validated(effect.height, effect.digest, ok));
+    this.timings.executeMs += performance.now() - started;
+    await this.#carryOut(this.#timed('replicaMs', () => this.#replica.validated(effect.height, effect.digest, ok)));
   }
 
   async #commit(effect: Extract<ReplicaEffect, { kind: 'commit' }>): Promise<void> {
@@ -475,12 +499,18 @@ export class LedgerNode {
       !bytesEqual(tentative.hash, effect.blockHash)
     ) {
       this.#discardTentative();
+      const started = performance.now();
       const block = decodeBlock(effect.block);
       tentative = { height: effect.height, hash: block.hash, block, executed: await this.#ledger.applyBlock(block) };
+      this.timings.executeMs += performance.now() - started;
     }
     this.#tentative = undefined;
+    const writing = performance.now();
     await this.#store.append({ block: tentative.block, ...tentative.executed, certificate: effect.certificate });
+    this.timings.storeMs += performance.now() - writing;
     this.#ledger.commit(tentative.executed);
+    this.timings.blocks++;
+    this.timings.txs += tentative.block.txs.length;
     this.#lastTimestamp = tentative.block.header.timestampMs;
     const committed: CommittedBlock = {
       height: effect.height,
@@ -504,7 +534,16 @@ export class LedgerNode {
       if (block === undefined || certificate === undefined) break;
       entries.push({ block: block.bytes, certificate });
     }
-    await this.#carryOut(this.#replica.serveBlocks(effect.to, entries));
+    await this.#carryOut(this.#timed('replicaMs', () => this.#replica.serveBlocks(effect.to, entries)));
+  }
+
+  #timed<T>(key: 'replicaMs', work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.timings[key] += performance.now() - started;
+    }
   }
 
   #settle(id: string, receipt: Receipt | undefined, error?: Error): void {
