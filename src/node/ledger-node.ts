@@ -454,7 +454,6 @@ export class LedgerNode {
     this.#discardTentative();
     const clock = this.#options.clock ?? Date.now;
     const started = performance.now();
-    const started = performance.now();
     const proposed = await this.#ledger.propose(effect.txs, {
       previousHash: effect.previousHash,
       // Never older than the previous block (the ledger refuses that), whatever the clock says.
