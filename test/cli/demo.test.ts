@@ -1,0 +1,46 @@
+/**
+ * The demo's story in the suite (a smaller load): the second financing is refused with its
+ * reason, the balances after repayment are right, every node has the same head, the proof and
+ * the regulator's audit verify, verify-chain passes on every store, and a second run continues.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/cli/demo.js';
+
+const dataDir = join(mkdtempSync(join(tmpdir(), 'consortium-demo-test-')), 'data');
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('consortium-ledger demo', () => {
+  it('tells the story, refuses the double financing, and every node agrees', async () => {
+    const lines: string[] = [];
+    const report = await runDemo({ dataDir, txs: 300, progress: false, threads: 1, log: (line) => lines.push(line) });
+    expect(report.fresh).toBe(true);
+    expect(report.story.map((step) => step.status)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'refused: alreadyFinanced',
+      'applied',
+    ]);
+    expect(report.balances).toEqual({ bankA: 700_000, tier2: 300_000, buyer: -1_000_000 });
+    expect(new Set(report.nodes.map((node) => node.headHash)).size).toBe(1);
+    expect(report.nodes.every((node) => node.height === report.blocks)).toBe(true);
+    expect(report.audit).toBe('ok');
+    expect(report.proof.verified).toBe(true);
+    expect(report.verifyChain.map((check) => check.ok)).toEqual([true, true, true, true]);
+    expect(lines.join('\n')).toContain('a new 4-member consortium');
+  }, 120_000);
+
+  it('a second run continues the same consortium and says so', async () => {
+    const lines: string[] = [];
+    const report = await runDemo({ dataDir, txs: 100, progress: false, threads: 1, log: (line) => lines.push(line) });
+    expect(report.fresh).toBe(false);
+    expect(lines.join('\n')).toMatch(/continuing the consortium .* from height \d+/);
+    expect(report.story[5]?.status).toBe('refused: alreadyFinanced');
+    expect(report.verifyChain.every((check) => check.ok)).toBe(true);
+  }, 120_000);
+});
