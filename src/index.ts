@@ -5,8 +5,8 @@
  * RFC 9162 Merkle trees, Ed25519 with ZIP-215 verification over the project's WebAssembly
  * module, which loads synchronously on import; `CryptoPool`, the same API over worker
  * threads; `CryptoBackend`, the interface both implement), the canonical codec, the
- * supply-chain-finance ledger with its authenticated state, the LevelDB block store and the
- * sans-IO PBFT replica.
+ * supply-chain-finance ledger with its authenticated state, the LevelDB block store, the
+ * sans-IO PBFT replica, and the node that runs them together behind a transport.
  *
  * Importing a module does no work beyond defining its exports, except in the modules listed
  * under `sideEffects` in package.json (the wasm loader, Ed25519's table build and self-test,
@@ -104,7 +104,7 @@ export type {
 } from './consensus/effects.js';
 export { ReplicaInputError, RequestRejectedError, type RequestRejection } from './consensus/errors.js';
 export type { CommittedTip, ReplicaOptions } from './consensus/options.js';
-export { type DropReason, Replica, type ReplicaStats } from './consensus/replica.js';
+export { type DropReason, Replica, type ReplicaFootprint, type ReplicaStats } from './consensus/replica.js';
 export { type CryptoBackend, inlineCrypto } from './crypto/backend.js';
 export {
   type Ed25519BatchItem,
@@ -171,6 +171,20 @@ export {
 } from './ledger/state-tree.js';
 export { type NonceSource, SyntheticConsortium, type SyntheticMember } from './ledger/synthetic.js';
 export * as limits from './limits.js';
+// Node: replica + ledger + store + crypto behind a transport.
+export {
+  type CommittedBlock,
+  LedgerNode,
+  type LedgerNodeOptions,
+  NodeClosedError,
+  NodeConfigError,
+  type NodeReplicaOptions,
+  type NodeTimings,
+  type ProvenTransaction,
+} from './node/ledger-node.js';
+export { LocalNetwork, type LocalNetworkOptions } from './node/local-network.js';
+export { LevelRecords, MemoryRecords, type RecordStore } from './node/records.js';
+export type { MessageHandler, Transport } from './node/transport.js';
 export {
   CryptoPool,
   type CryptoPoolOptions,

@@ -9,6 +9,7 @@
 
 /** Persist (or, with `value: null`, delete) one record of the replica's safety state; pass all records back to `Replica` on restart. */
 export interface PersistEffect {
+  /** The effect's kind. */
   readonly kind: 'persist';
   /** Record key (ASCII, stable across versions). */
   readonly key: string;
@@ -18,6 +19,7 @@ export interface PersistEffect {
 
 /** Send a signed consensus message to one member. */
 export interface SendEffect {
+  /** The effect's kind. */
   readonly kind: 'send';
   /** The receiving member's 32-byte public key. */
   readonly to: Uint8Array;
@@ -27,6 +29,7 @@ export interface SendEffect {
 
 /** Send a signed consensus message to every other member. */
 export interface BroadcastEffect {
+  /** The effect's kind. */
   readonly kind: 'broadcast';
   /** The encoded, signed message. */
   readonly message: Uint8Array;
@@ -38,6 +41,7 @@ export interface BroadcastEffect {
  * `Replica.proposed`. The driver sets the timestamp and the roots (it runs the ledger).
  */
 export interface ProposeEffect {
+  /** The effect's kind. */
   readonly kind: 'propose';
   /** The view the block is proposed in. */
   readonly view: number;
@@ -57,6 +61,7 @@ export interface ProposeEffect {
  * checked the header's height, hash, link and previous certificate; the driver checks the rest.
  */
 export interface ValidateEffect {
+  /** The effect's kind. */
   readonly kind: 'validate';
   /** The view of the PRE-PREPARE that carried the block. */
   readonly view: number;
@@ -70,6 +75,7 @@ export interface ValidateEffect {
 
 /** A block is committed: apply it and store it with its certificate. Commits come in height order, without gaps. */
 export interface CommitEffect {
+  /** The effect's kind. */
   readonly kind: 'commit';
   /** The block's height. */
   readonly height: number;
@@ -87,6 +93,7 @@ export interface CommitEffect {
 
 /** A peer asked for committed blocks: read them with their certificates and answer with `Replica.serveBlocks`. */
 export interface ServeBlocksEffect {
+  /** The effect's kind. */
   readonly kind: 'serve-blocks';
   /** The asking member. */
   readonly to: Uint8Array;
@@ -98,6 +105,7 @@ export interface ServeBlocksEffect {
 
 /** The replica's view changed: it started a view change (`phase: 'changing'`) or entered a view (`'active'`). */
 export interface ViewEffect {
+  /** The effect's kind. */
   readonly kind: 'view';
   /** The view being changed to, or entered. */
   readonly view: number;

@@ -78,6 +78,20 @@ import { HeldViewChanges } from './view-changes-held.js';
 
 export type { DropReason, ReplicaStats } from './stats.js';
 
+/** What a replica holds (each bounded by a limit). */
+export interface ReplicaFootprint {
+  /** Sequence numbers in the log (at most the watermark window). */
+  readonly entries: number;
+  /** CHECKPOINT messages held. */
+  readonly checkpoints: number;
+  /** VIEW-CHANGE messages held. */
+  readonly viewChanges: number;
+  /** Prepared certificates kept for VIEW-CHANGEs. */
+  readonly prepared: number;
+  /** Pending client transactions. */
+  readonly pending: number;
+}
+
 /** A PBFT replica. Create one per validator; drive it with `step`, `tick` and `submit`. */
 export class Replica {
   readonly #chainId: string;
@@ -189,7 +203,7 @@ export class Replica {
   }
 
   /** How much the replica holds (for limit tests and monitoring). */
-  get footprint(): { entries: number; checkpoints: number; viewChanges: number; prepared: number; pending: number } {
+  get footprint(): ReplicaFootprint {
     return {
       entries: this.#log.size,
       checkpoints: this.#checkpoints.size,

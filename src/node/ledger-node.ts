@@ -44,11 +44,13 @@ export interface LedgerNodeOptions {
   readonly genesis: Genesis;
   /** This member's 32-byte Ed25519 secret seed; its public key must be a genesis validator. */
   readonly secretKey: Uint8Array;
+  /** How the node reaches its peers. */
   readonly transport: Transport;
   /** A directory: the block store (LevelDB) in `blocks/`, the replica's records in `replica/`. */
   readonly dataDir?: string;
   /** Instead of `dataDir`: an abstract-level database for the blocks and a record store. */
   readonly database?: StoreDatabase;
+  /** With `database`: where the replica's safety records live. */
   readonly records?: RecordStore;
   /** The ledger's crypto (a `CryptoPool` to verify transactions on every core). Default inline. */
   readonly crypto?: CryptoBackend;
@@ -68,10 +70,15 @@ export interface LedgerNodeOptions {
 
 /** A committed block, as the node reports it. */
 export interface CommittedBlock {
+  /** Its height. */
   readonly height: number;
+  /** Its hash. */
   readonly hash: Uint8Array;
+  /** The block, decoded. */
   readonly block: DecodedBlock;
+  /** One receipt per transaction, in block order. */
   readonly receipts: readonly Receipt[];
+  /** The state root after it. */
   readonly stateRoot: Uint8Array;
   /** Its commit certificate's bytes. */
   readonly certificate: Uint8Array;
@@ -83,11 +90,17 @@ export interface CommittedBlock {
 
 /** A transaction with its inclusion proof against its block header's tx root. */
 export interface ProvenTransaction {
+  /** Height of its block. */
   readonly height: number;
+  /** Its position in the block (its leaf index under the tx root). */
   readonly index: number;
+  /** Its canonical bytes. */
   readonly bytes: Uint8Array;
+  /** Its receipt's code (`reasonCodes.ok` if applied). */
   readonly receiptCode: number;
+  /** Its block's 213 header bytes. */
   readonly headerBytes: Uint8Array;
+  /** The header's tx root. */
   readonly txRoot: Uint8Array;
   /** RFC 9162 proof of the tx id (leaf) under `txRoot`. */
   readonly proof: MerkleInclusionProof;
@@ -105,6 +118,7 @@ export interface NodeTimings {
   recordsMs: number;
   /** Blocks committed, and their transactions. */
   blocks: number;
+  /** Transactions in the blocks committed. */
   txs: number;
 }
 
@@ -136,6 +150,7 @@ interface Waiter {
 
 /** A consortium member's node. */
 export class LedgerNode {
+  /** This member's public key. */
   readonly publicKey: Uint8Array;
   readonly #options: LedgerNodeOptions;
   readonly #events = new EventEmitter();

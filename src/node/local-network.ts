@@ -19,7 +19,12 @@ export class LocalNetwork {
   readonly #members = new Map<string, LocalTransport>();
   readonly #delayMs: number;
   /** Messages handed to a member, and messages dropped (member unknown, closed or cut off). */
-  readonly stats = { delivered: 0, dropped: 0 };
+  readonly stats: {
+    /** Messages handed to a member. */
+    delivered: number;
+    /** Messages dropped: member unknown, closed or cut off. */
+    dropped: number;
+  } = { delivered: 0, dropped: 0 };
 
   constructor(options: LocalNetworkOptions = {}) {
     this.#delayMs = options.delayMs ?? 0;

@@ -18,6 +18,7 @@ export interface RecordStore {
 
 /** Records in memory (the simulator; tests). */
 export class MemoryRecords implements RecordStore {
+  /** The records, by key. */
   readonly records = new Map<string, Uint8Array>();
 
   async load(): Promise<Map<string, Uint8Array>> {
