@@ -3,7 +3,7 @@
  * ours against each peer measured in the same run, a console table, JSON and Markdown.
  * Benchmarks are not tests: nothing here fails on timing.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 
@@ -197,23 +197,9 @@ export interface Contender {
   fn: () => unknown;
 }
 
-/** CPU ticks (USER_HZ) busy on the whole machine, and used by this process (all its threads). */
-export function cpuTicks(): { machine: number; self: number } | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string)
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    // user nice system idle iowait irq softirq steal guest guest_nice: busy = all but idle and
-    // iowait; guest time is already counted in user and nice.
-    const machine = fields.reduce((sum, value, i) => (i === 3 || i === 4 || i >= 8 ? sum : sum + value), 0);
-    const own = (readFileSync('/proc/self/stat', 'utf8').split(') ')[1] as string).split(' ');
-    return { machine, self: Number(own[11]) + Number(own[12]) };
-  } catch {
-    return undefined; // not Linux: no load filter
-  }
-}
+export { cpuTicks } from '../src/cpu-load.js';
+
+import { cpuTicks } from '../src/cpu-load.js';
 
 const ticksPerSecond = 100;
 

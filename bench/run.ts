@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchTable> }>> 
   proofs: () => import('./proofs.js'),
   consensus: () => import('./consensus.js'),
   sim: () => import('./sim.js'),
+  e2e: () => import('./e2e.js'),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -178,6 +178,7 @@ export {
   type LedgerNodeOptions,
   NodeClosedError,
   NodeConfigError,
+  NodeFailedError,
   type NodeReplicaOptions,
   type NodeTimings,
   type ProvenTransaction,

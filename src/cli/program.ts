@@ -7,6 +7,7 @@
  *   consortium-ledger merkle root <files…>     RFC 9162 root with each file as one leaf
  *   consortium-ledger merkle prove -i N <files…>   inclusion proof (JSON) for leaf N
  *   consortium-ledger merkle verify --leaf F --proof P --root HEX
+ *   consortium-ledger bench e2e [--json]       end-to-end throughput of one node with 3 peers (src/cli/e2e.ts)
  *   consortium-ledger sim --nodes N …           the deterministic consortium simulator (sim/cli.ts)
  *
  * Exit codes: 0 success, 1 a check failed (a proof that does not verify), 2 bad usage/input.
@@ -20,6 +21,7 @@ import { packageRoot } from '../package-root.js';
 import { hex, parseCount, parseHash, readInput, readLeaves, UsageError } from './args.js';
 import { addChainCommands } from './chain.js';
 import { printDemoReport, runDemo } from './demo.js';
+import { addE2eCommand } from './e2e.js';
 import { sha256OfInput, sha256sumLine } from './sha256sum.js';
 import { runThroughput } from './throughput.js';
 
@@ -164,6 +166,7 @@ export function buildProgram(): Command {
         report.nodes.every((node) => node.headHash === report.nodes[0]?.headHash);
       if (!ok) process.exitCode = 1;
     });
+  addE2eCommand(program.command('bench').description('end-to-end benchmarks'));
   // The simulator sits above the library (sim/); the command is the outermost shell over both.
   addSimCommand(program);
   return program;

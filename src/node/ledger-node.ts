@@ -18,6 +18,7 @@ import { encodeGenesis, type Genesis } from '../codec/genesis.js';
 import type { Receipt } from '../codec/receipt.js';
 import { transactionId } from '../codec/transaction.js';
 import type { ReplicaEffect } from '../consensus/effects.js';
+import { RequestRejectedError } from '../consensus/errors.js';
 import type { ReplicaOptions } from '../consensus/options.js';
 import { Replica } from '../consensus/replica.js';
 import { type CryptoBackend, inlineCrypto } from '../crypto/backend.js';
@@ -129,6 +130,13 @@ export class NodeClosedError extends ConsortiumLedgerError {
   }
 }
 
+/** The node met an error it cannot recover from by itself (see `LedgerNode.onError`); `cause` says which. */
+export class NodeFailedError extends ConsortiumLedgerError {
+  constructor(cause: unknown) {
+    super('NODE_FAILED', `the node failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** The store holds another consortium's chain, or the key is not a validator's. */
 export class NodeConfigError extends ConsortiumLedgerError {
   constructor(message: string) {
@@ -161,6 +169,7 @@ export class LedgerNode {
   #tentative: Tentative | undefined;
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  #failure: NodeFailedError | undefined;
   #closed = false;
   readonly #waiting = new Map<string, Waiter[]>();
   #pendingPersists: { key: string; value: Uint8Array | null }[] = [];
@@ -212,6 +221,11 @@ export class LedgerNode {
     );
     let records: RecordStore | undefined;
     try {
+      if (options.dataDir === undefined && options.records === undefined) {
+        throw new TypeError(
+          'LedgerNode.open: with database, give records too (where the replica’s safety records live)',
+        );
+      }
       records = options.records ?? new LevelRecords(join(options.dataDir as string, 'replica'));
       const genesisBytes = encodeGenesis(options.genesis);
       let ledger = await loadLedger(store, { crypto });
@@ -248,7 +262,7 @@ export class LedgerNode {
       const tickMs = options.tickMs === undefined ? 50 : options.tickMs;
       if (tickMs !== null) {
         node.#timer = setInterval(() => {
-          node.tick().catch((error: unknown) => node.#events.emit('error', error));
+          node.tick().catch(() => undefined); // a failure is reported through onError (see #fail)
         }, tickMs);
         node.#timer.unref();
       }
@@ -328,6 +342,12 @@ export class LedgerNode {
   onBlock(listener: (block: CommittedBlock) => void): () => void {
     this.#events.on('block', listener);
     return () => this.#events.off('block', listener);
+  }
+
+  /** Calls `listener` once if the node fails (it then refuses every input; close it). Returns a remover. */
+  onError(listener: (error: NodeFailedError) => void): () => void {
+    this.#events.on('failure', listener);
+    return () => this.#events.off('failure', listener);
   }
 
   /** Calls `listener` on every view change of the replica (`changing` to a view, or `active` in it). Returns a remover. */
@@ -411,7 +431,12 @@ export class LedgerNode {
 
   #enqueue(work: () => Promise<void>): Promise<void> {
     if (this.#closed) return Promise.reject(new NodeClosedError());
-    const run = this.#queue.then(work);
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const run = this.#queue.then(work).catch((error: unknown) => {
+      // A refused submission is the caller's matter; anything else leaves the node unsure of its state.
+      if (!(error instanceof RequestRejectedError)) this.#fail(error);
+      throw error;
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -518,10 +543,12 @@ export class LedgerNode {
       tentative = { height: effect.height, hash: block.hash, block, executed: await this.#ledger.applyBlock(block) };
       this.timings.executeMs += performance.now() - started;
     }
-    this.#tentative = undefined;
+    // Still tentative while the store writes: if the write fails, #fail discards it.
+    this.#tentative = tentative;
     const writing = performance.now();
     await this.#store.append({ block: tentative.block, ...tentative.executed, certificate: effect.certificate });
     this.timings.storeMs += performance.now() - writing;
+    this.#tentative = undefined;
     this.#ledger.commit(tentative.executed);
     this.timings.blocks++;
     this.timings.txs += tentative.block.txs.length;
@@ -558,6 +585,20 @@ export class LedgerNode {
     } finally {
       this.timings[key] += performance.now() - started;
     }
+  }
+
+  /**
+   * Something the node cannot recover from by itself (a store write that failed, a committed
+   * block its ledger refuses): it stops taking inputs, rejects waiting submissions and tells
+   * the `onError` listeners. Its store still holds everything acknowledged before.
+   */
+  #fail(error: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = new NodeFailedError(error);
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#discardTentative();
+    for (const [id] of this.#waiting) this.#settle(id, undefined, this.#failure);
+    this.#events.emit('failure', this.#failure);
   }
 
   #settle(id: string, receipt: Receipt | undefined, error?: Error): void {

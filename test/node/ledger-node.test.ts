@@ -193,3 +193,39 @@ describe('LedgerNode', () => {
     ).rejects.toBeInstanceOf(NodeConfigError);
   }, 60_000);
 });
+
+describe('LedgerNode failures', () => {
+  it('a store that fails makes the node fail loudly: onError, waiting submissions rejected, inputs refused', async () => {
+    const network = new LocalNetwork();
+    const { nodes } = await openAll(network);
+    try {
+      const victim = nodes[0] as LedgerNode;
+      const failures: Error[] = [];
+      victim.onError((error) => failures.push(error));
+      // Break its store: the next append throws.
+      (victim.store as unknown as { append: () => Promise<never> }).append = async () => {
+        throw new Error('disk full');
+      };
+      const waiting = victim.submit(transfer(bank.identity, 9)).catch((error: unknown) => error);
+      await until(() => failures.length > 0);
+      expect(failures[0]?.message).toMatch(/disk full/);
+      expect(await waiting).toBeInstanceOf(Error);
+      await expect(victim.tick()).rejects.toThrow(/the node failed/);
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  }, 60_000);
+
+  it('database without records is refused with a clear error', async () => {
+    const member = consortium.members[0] as SimMember;
+    const { MemoryLevel } = await import('memory-level');
+    await expect(
+      LedgerNode.open({
+        genesis,
+        secretKey: member.identity.secretKey,
+        transport: new LocalNetwork().transport(member.identity.publicKey),
+        database: new MemoryLevel({ keyEncoding: 'view', valueEncoding: 'view' }) as never,
+      }),
+    ).rejects.toThrow(/give records too/);
+  });
+});

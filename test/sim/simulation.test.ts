@@ -48,8 +48,8 @@ describe('simulator: fixed seeds', () => {
       expect(result.liveness).toBe('ok');
       expect(result.audit).toBe('ok');
       // Under swarm faults the safety phase may end at its time cap before the target; the
-    // liveness phase then still requires new commits.
-    expect(result.committedBlocks).toBeGreaterThanOrEqual(faults === 'swarm' ? 3 : nodes >= 16 ? 6 : 10);
+      // liveness phase then still requires new commits.
+      expect(result.committedBlocks).toBeGreaterThanOrEqual(faults === 'swarm' ? 3 : nodes >= 16 ? 6 : 10);
     },
     120_000,
   );
