@@ -256,9 +256,7 @@ export class LedgerNode {
       });
       const node = new LedgerNode(options, store, records, ledger, replica, publicKey);
       node.#lastTimestamp = ((await store.blockByHeight(head.height)) as DecodedBlock).header.timestampMs;
-      options.transport.onMessage((_from, message) =>
-        node.#enqueue(() => node.#carryOut(node.#timed('replicaMs', () => node.#replica.stepMany([message])))),
-      );
+      options.transport.onMessage((_from, message) => node.#receive(message));
       const tickMs = options.tickMs === undefined ? 50 : options.tickMs;
       if (tickMs !== null) {
         node.#timer = setInterval(() => {
@@ -428,6 +426,27 @@ export class LedgerNode {
     await this.#records.close();
     await this.#store.close();
   }
+
+  /**
+   * Messages wait in an inbox; one queued step takes all that arrived meanwhile in one
+   * `stepMany`, so their signatures are verified in one batch. The returned promise settles
+   * once the message has been handled.
+   */
+  #receive(message: Uint8Array): Promise<void> {
+    this.#inbox.push(message);
+    if (this.#draining === undefined) {
+      this.#draining = this.#enqueue(() => {
+        const messages = this.#inbox;
+        this.#inbox = [];
+        this.#draining = undefined;
+        return this.#carryOut(this.#timed('replicaMs', () => this.#replica.stepMany(messages)));
+      });
+    }
+    return this.#draining;
+  }
+
+  #inbox: Uint8Array[] = [];
+  #draining: Promise<void> | undefined;
 
   #enqueue(work: () => Promise<void>): Promise<void> {
     if (this.#closed) return Promise.reject(new NodeClosedError());

@@ -80,8 +80,8 @@ class LocalTransport implements Transport {
   open = true;
   connected = true;
   #handler: MessageHandler | undefined;
-  /** Messages wait here so the handler runs one at a time, in arrival order. */
-  #inbox: Promise<void> = Promise.resolve();
+  /** Handled messages not yet settled (close waits for them). */
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(
     readonly network: LocalNetwork,
@@ -104,12 +104,16 @@ class LocalTransport implements Transport {
 
   async close(): Promise<void> {
     this.open = false;
-    await this.#inbox;
+    await Promise.all(this.#pending);
   }
 
+  /** Hands a message over at once, in arrival order; the node queues and batches them. */
   receive(from: Uint8Array, message: Uint8Array): void {
     const handler = this.#handler;
     if (handler === undefined) return;
-    this.#inbox = this.#inbox.then(() => handler(from, message)).catch(() => undefined);
+    // A handler's failure is the node's to report (LedgerNode.onError), not the network's.
+    const handled = handler(from, message).catch(() => undefined);
+    this.#pending.add(handled);
+    void handled.then(() => this.#pending.delete(handled));
   }
 }

@@ -6,7 +6,11 @@
  * built for that.
  */
 
-/** Receives one message from a peer; the transport waits for the returned promise before handing over the next one to this node. */
+/**
+ * Receives one message from a peer. A transport may call it again before the returned promise
+ * settles (the node queues messages itself and takes those that wait in one batch); the promise
+ * settles once the message has been handled.
+ */
 export type MessageHandler = (from: Uint8Array, message: Uint8Array) => Promise<void>;
 
 /** A node's connection to the consortium. */
