@@ -65,6 +65,8 @@ export interface LedgerNodeOptions {
   readonly clock?: () => number;
   /** If given, must match the role the genesis gives this member. */
   readonly role?: string;
+  /** If given, the peers' public keys: they must be exactly the genesis's other validators (a check that the node joins the consortium its operator expects). */
+  readonly peers?: readonly Uint8Array[];
   /** Whether store writes are synced (default true; the simulator's memory stores need not). */
   readonly sync?: boolean;
 }
@@ -208,6 +210,15 @@ export class LedgerNode {
       throw new NodeConfigError(
         `LedgerNode.open: the genesis gives this member the role ${member.role}, not ${options.role}`,
       );
+    }
+    if (options.peers !== undefined) {
+      const expected = options.genesis.members
+        .filter((m) => m.validator && !bytesEqual(m.publicKey, publicKey))
+        .map((m) => toHex(m.publicKey));
+      const given = options.peers.map((key) => toHex(key));
+      if (given.length !== expected.length || !expected.every((key) => given.includes(key))) {
+        throw new NodeConfigError('LedgerNode.open: peers are not the genesis’s other validators');
+      }
     }
     if ((options.dataDir === undefined) === (options.database === undefined)) {
       throw new TypeError('LedgerNode.open: give exactly one of dataDir and database');

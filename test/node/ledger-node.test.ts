@@ -172,6 +172,25 @@ describe('LedgerNode', () => {
         role: 'bank',
       }),
     ).rejects.toBeInstanceOf(NodeConfigError);
+    const others = validators.filter((key) => !bytesEqual(key, member.identity.publicKey));
+    await expect(
+      LedgerNode.open({
+        genesis,
+        secretKey: member.identity.secretKey,
+        transport: network.transport(member.identity.publicKey),
+        dataDir: join(root, 'x4'),
+        peers: others.slice(1),
+      }),
+    ).rejects.toThrow(/peers are not/);
+    const withPeers = await LedgerNode.open({
+      genesis,
+      secretKey: member.identity.secretKey,
+      transport: network.transport(member.identity.publicKey),
+      dataDir: join(root, 'x5'),
+      peers: others,
+      tickMs: null,
+    });
+    await withPeers.close();
     const dir = join(root, 'x3');
     const first = await LedgerNode.open({
       genesis,
