@@ -2,7 +2,8 @@
  * The demo consortium (`npm start`, `consortium-ledger demo`): four members — a bank, a
  * supplier (selling to a core enterprise), a logistics firm and a regulator — each running a
  * `LedgerNode` with a real LevelDB store under `--data` (default `./data`), in one process
- * over a `LocalNetwork`, every block's signatures verified in one shared `CryptoPool`.
+ * over the simulator's network model in real time (sim/live-network.ts: per-link latencies
+ * drawn from a seed), every block's signatures verified in one shared `CryptoPool`.
  *
  * It tells a supply-chain-finance story, one committed step at a time: the supplier invoices
  * the core enterprise; logistics attests the shipment; the buyer accepts; the supplier splits
@@ -17,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
+import { LiveNetwork } from '../../sim/live-network.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { decodeBlockHeader } from '../codec/block.js';
 import { compareKeys } from '../codec/certificate.js';
@@ -27,7 +29,6 @@ import { encodeTransaction, signTransaction, transactionId } from '../codec/tran
 import { ed25519PublicKeyFromSecret } from '../crypto/ed25519.js';
 import { verifyMerkleInclusion } from '../crypto/merkle.js';
 import { LedgerNode } from '../node/ledger-node.js';
-import { LocalNetwork } from '../node/local-network.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { BlockStore } from '../store/block-store.js';
 import { verifyChain } from '../store/verify-chain.js';
@@ -129,7 +130,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const fresh = !validators.some((v) => existsSync(join(options.dataDir, v.role, 'blocks')));
   mkdirSync(options.dataDir, { recursive: true });
   const pool = new CryptoPool(options.threads === undefined ? {} : { threads: options.threads });
-  const network = new LocalNetwork();
+  // The simulator's link model (LAN latencies, drawn per link) in real time.
+  const network = new LiveNetwork(
+    7,
+    validators.map((v) => v.publicKey),
+  );
   const nodes = new Map<Role, LedgerNode>();
   try {
     for (const v of validators) {
