@@ -31,7 +31,7 @@ export class LiveNetwork {
 
   constructor(seed: number, keys: readonly Uint8Array[], profile: NetworkProfile = lanProfile) {
     this.#keys = keys;
-    keys.forEach((key, i) => this.#index.set(toHex(key), i));
+    for (const [i, key] of keys.entries()) this.#index.set(toHex(key), i);
     this.#handlers = keys.map(() => undefined);
     this.#network = new Network(new Prng(seed), keys.length, profile);
   }
