@@ -197,9 +197,9 @@ export interface Contender {
   fn: () => unknown;
 }
 
-export { cpuTicks } from '../src/cpu-load.js';
+export { cpuTicks } from '../src/measure.js';
 
-import { cpuTicks } from '../src/cpu-load.js';
+import { cpuTicks } from '../src/measure.js';
 
 const ticksPerSecond = 100;
 

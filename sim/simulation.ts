@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { toHex } from '../src/bytes.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { faultsTolerated } from '../src/ledger/quorum.js';
+import { percentile } from '../src/measure.js';
 import { Prng } from '../src/prng.js';
 import { verifyChain } from '../src/store/verify-chain.js';
 import { type AdversaryContext, adversaryFor, type ByzantineMode } from './byzantine.js';
@@ -141,6 +142,7 @@ const profiles: Record<FaultProfile, (prng: Prng) => NetworkProfile & { chaosEve
 
 /** Runs one simulation. */
 export async function simulate(options: SimOptions): Promise<SimResult> {
+  // Wall time is only reported (wallMs): it never enters the trace or decides anything.
   const wallStarted = performance.now();
   const n = options.nodes;
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError('simulate: nodes must be an integer in 1..256');
@@ -543,10 +545,4 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     ...(options.recordCommits === true ? { commits: commitLines } : {}),
   };
   return result;
-}
-
-function percentile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 }

@@ -17,7 +17,7 @@
  * node), it starts again from the committed nonce. Transactions that then arrive late are
  * refused as stale, which is the ledger's rule, not a failure.
  */
-import { toHex } from '../src/bytes.js';
+import { bytesEqual, toHex } from '../src/bytes.js';
 import type { Operation } from '../src/codec/operation.js';
 import { encodeTransaction, signTransaction, transactionId } from '../src/codec/transaction.js';
 import type { Receivable } from '../src/ledger/records.js';
@@ -93,23 +93,23 @@ export class Workload {
         'moving-frozen-funds',
       );
     }
-    const mine = this.#receivables(node, (r) => bytesEq(r.issuer, me.publicKey));
+    const mine = this.#receivables(node, (r) => bytesEqual(r.issuer, me.publicKey));
     const issued = mine.find(([, r]) => r.status === 'issued' && !r.frozen);
     if (issued !== undefined)
       return this.#sign(node, buyer, { type: 'acceptReceivable', receivableId: issued[0] }, nowMs);
     const blockTime = node.ledger.genesis.timestampMs + Math.floor(nowMs);
     const due = mine.find(
       ([id, r]) =>
-        bytesEq(id, r.rootId) && r.status !== 'repaid' && r.status !== 'issued' && r.dueTimeMs <= blockTime - 1000,
+        bytesEqual(id, r.rootId) && r.status !== 'repaid' && r.status !== 'issued' && r.dueTimeMs <= blockTime - 1000,
     );
     if (due !== undefined) return this.#sign(node, buyer, { type: 'repayReceivable', receivableId: due[0] }, nowMs);
     const splittable = mine.find(
       ([id, r]) =>
-        bytesEq(id, r.rootId) &&
+        bytesEqual(id, r.rootId) &&
         r.status === 'accepted' &&
         r.parts.length === 0 &&
         r.amount > 1 &&
-        bytesEq(r.holder, me.publicKey),
+        bytesEqual(r.holder, me.publicKey),
     );
     const tier2 = this.#pick(this.#members.filter((m) => m.identity.role === 'supplier' && m !== member));
     if (splittable !== undefined && tier2 !== undefined && !fraud) {
@@ -237,10 +237,4 @@ export class Workload {
     state.assigned++;
     return state.assigned;
   }
-}
-
-function bytesEq(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -28,6 +28,7 @@ import { reasonCodes, reasonName } from '../codec/receipt.js';
 import { encodeTransaction, signTransaction, transactionId } from '../codec/transaction.js';
 import { ed25519PublicKeyFromSecret } from '../crypto/ed25519.js';
 import { verifyMerkleInclusion } from '../crypto/merkle.js';
+import { percentile } from '../measure.js';
 import { LedgerNode } from '../node/ledger-node.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { BlockStore } from '../store/block-store.js';
@@ -113,12 +114,6 @@ export function demoGenesis(): Genesis {
     }))
     .sort((a, b) => compareKeys(a.publicKey, b.publicKey));
   return { chainId: 'demo', timestampMs: 1_767_225_600_000, members };
-}
-
-function percentile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 }
 
 /** Runs the demo. */

@@ -25,14 +25,14 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { type SimIdentity, simConsortium } from '../../sim/consortium.js';
+import { PackedVerdicts } from '../../sim/verify-cache.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { compareKeys } from '../codec/certificate.js';
 import { type Receipt, reasonCodes, reasonName } from '../codec/receipt.js';
 import { encodeTransaction, signTransaction, transactionId } from '../codec/transaction.js';
-import { cpuTicks } from '../cpu-load.js';
 import { type CryptoBackend, inlineCrypto } from '../crypto/backend.js';
-import { sha256 } from '../crypto/sha256.js';
 import { pendingRequestsMax as replicaPendingMax, requestTxsMax } from '../limits.js';
+import { cpuTicks } from '../measure.js';
 import { type CommittedBlock, LedgerNode, type NodeTimings } from '../node/ledger-node.js';
 import { LocalNetwork } from '../node/local-network.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
@@ -119,54 +119,14 @@ function filesystemOf(path: string): string | undefined {
 }
 
 /**
- * Verdicts of the measured node's pool, offered to the peers' ledgers: a peer executing the
- * same block packs the same signatures, and takes the verdicts instead of verifying again.
- * The measured node only keeps a reference to its packed batch (no hashing on its path); a
- * peer hashes its own batch and, on a miss, the measured node's batches not yet keyed.
+ * The measured node's pool verdicts are offered to the peers' ledgers: a peer executing the
+ * same block packs the same signatures and takes the verdicts instead of verifying again. The
+ * measured node only keeps a reference to its packed batch (no hashing on its path).
  */
-class SharedVerdicts {
-  readonly #unkeyed: { packed: Uint8Array; verdicts: Uint8Array }[] = [];
-  readonly #keyed = new Map<string, Uint8Array>();
-  /** Transaction signatures whose verdicts peers reused, and those peers had to verify themselves. */
-  reused = 0;
-  verifiedByPeers = 0;
-  static readonly entriesMax = 64;
-
-  remember(packed: Uint8Array, verdicts: Uint8Array): void {
-    this.#unkeyed.push({ packed, verdicts: verdicts.slice() });
-    if (this.#unkeyed.length > SharedVerdicts.entriesMax) this.#unkeyed.shift();
-  }
-
-  /** The peers' ledger backend: inline crypto, with the verdicts of identical packed batches reused. */
-  readonly backend: CryptoBackend = {
-    ...inlineCrypto,
-    verifyPackedBatch: async (packed: Uint8Array): Promise<Uint8Array> => {
-      const key = Buffer.from(sha256(packed)).toString('latin1');
-      let known = this.#keyed.get(key);
-      if (known === undefined && this.#unkeyed.length > 0) {
-        for (const entry of this.#unkeyed.splice(0)) {
-          this.#keyed.set(Buffer.from(sha256(entry.packed)).toString('latin1'), entry.verdicts);
-        }
-        while (this.#keyed.size > SharedVerdicts.entriesMax) {
-          const oldest = this.#keyed.keys().next();
-          if (oldest.done === true) break;
-          this.#keyed.delete(oldest.value);
-        }
-        known = this.#keyed.get(key);
-      }
-      if (known !== undefined) {
-        this.reused += known.length;
-        return known.slice();
-      }
-      const verdicts = await inlineCrypto.verifyPackedBatch(packed);
-      this.verifiedByPeers += verdicts.length;
-      return verdicts;
-    },
-  };
-}
+const sharedVerdictsMax = 64;
 
 /** The measured node's backend: the pool, with the time inside `verifyPackedBatch` counted. */
-function timedPool(pool: CryptoPool, shared: SharedVerdicts): { backend: CryptoBackend; verifyMs: () => number } {
+function timedPool(pool: CryptoPool, shared: PackedVerdicts): { backend: CryptoBackend; verifyMs: () => number } {
   let verifyMs = 0;
   const backend: CryptoBackend = {
     sha256Many: (messages) => pool.sha256Many(messages),
@@ -301,7 +261,8 @@ export async function runE2e(options: E2eOptions): Promise<E2eReport> {
     options.dataDir === undefined ? mkdtempSync(join(os.tmpdir(), 'consortium-e2e-')) : resolve(options.dataDir);
   if (options.dataDir !== undefined) prepareDataDir(root);
   const pool = new CryptoPool({ threads });
-  const shared = new SharedVerdicts();
+  const shared = new PackedVerdicts(sharedVerdictsMax);
+  const peersCrypto = shared.backend(inlineCrypto, { remember: false });
   const measuredCrypto = timedPool(pool, shared);
   const network = new LocalNetwork();
   const nodes: LedgerNode[] = [];
@@ -314,7 +275,7 @@ export async function runE2e(options: E2eOptions): Promise<E2eReport> {
         secretKey: member.identity.secretKey,
         transport: network.transport(member.identity.publicKey),
         dataDir: join(root, `node-${member.index}-${member.identity.role}`),
-        crypto: measured ? measuredCrypto.backend : shared.backend,
+        crypto: measured ? measuredCrypto.backend : peersCrypto,
         replica: {
           blockTxsMax,
           batchTimeoutTicks: 1,
@@ -472,7 +433,7 @@ export async function runE2e(options: E2eOptions): Promise<E2eReport> {
       notes.push(
         `Measured node: the primary of view 0 (${toHex(primaryKey).slice(0, 16)}…), every transaction submitted to it with offer() in batches of up to ${batch}, at most ${inFlightMax} uncommitted; ${spent.blocks} blocks of up to ${blockTxsMax} transactions; ${total} transfers from ${work.senders} senders, ${invalidCount} with a corrupted signature; ${warmupCount} valid warm-up transactions committed before the clock started, not counted.`,
         `All 4 nodes share this machine's ${cores} cores: the main thread runs all four nodes (the peers' decoding, execution, state roots, consensus and store writes compete with the measured node's), and the measured node's pool (${threads} threads) verifies on the same cores.`,
-        `Peers repeat decoding, execution, the state root, their own synced LevelDB commit, and every consensus message with its signature verification; they skip re-verifying transaction signatures — their ledgers reuse the measured node's pool verdicts for the identical packed batch, matched by its SHA-256 (${shared.reused} verdicts reused, ${shared.verifiedByPeers} verified by peers themselves). The measured node verifies every transaction signature in its pool.`,
+        `Peers repeat decoding, execution, the state root, their own synced LevelDB commit, and every consensus message with its signature verification; they skip re-verifying transaction signatures — their ledgers reuse the measured node's pool verdicts for the identical packed batch, matched by its SHA-256 (${shared.stats.reused} verdicts reused, ${shared.stats.verified} verified by peers themselves). The measured node verifies every transaction signature in its pool.`,
         `The peers' own work, summed over the three, in µs per transaction: execution ${usPerTx(peersSpent.executeMs)} (decode, reused verdicts, execution, state root, roots), consensus ${usPerTx(peersSpent.replicaMs)}, LevelDB commit ${usPerTx(peersSpent.storeMs)}, replica records ${usPerTx(peersSpent.recordsMs)} (store and records are waits that overlap one another and the measured node's).`,
         `Stages are the measured node's own serial work (LedgerNode.timings, with the pool's verifyPackedBatch timed by a wrapper); "other" is the rest of the wall time: waiting for the peers' votes (their work runs on the same cores), ticks, the event loop.`,
         `Stores: synced LevelDB under ${options.dataDir === undefined ? 'a temp dir (removed after)' : `${root} (kept)`} on ${filesystemOf(root) ?? 'an unknown filesystem'}.`,

@@ -1,6 +1,7 @@
 /**
- * How busy the machine is, for benchmarks that must say whether other processes were running
- * (this machine is shared): CPU ticks from /proc on Linux, undefined elsewhere.
+ * Measurement helpers shared by the command-line jobs, the simulator and the benchmarks: how
+ * busy the machine is (CPU ticks from /proc on Linux, undefined elsewhere), since the machine
+ * may be shared and a figure means little without it; and percentiles of latencies.
  */
 import { readFileSync } from 'node:fs';
 
@@ -20,4 +21,11 @@ export function cpuTicks(): { machine: number; self: number } | undefined {
   } catch {
     return undefined; // not Linux: no load figures
   }
+}
+
+/** The `q` quantile (0..1) of `values`, rounded to an integer (0 for none): nearest rank, no interpolation. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 }
