@@ -62,6 +62,10 @@ const preparedBatch = (count: number): PreparedBatch => ({
 export const packedHeaderBytes = 8;
 /** Bytes of one record of a packed batch. */
 export const packedRecordBytes = 104;
+/** Offset, in a record, of its message's offset in the message area (u32). */
+const recordMessageOffsetAt = 96;
+/** Offset, in a record, of its message's length (u32). */
+const recordMessageLengthAt = 100;
 const coefficientBytes = 16;
 
 function requireMessage(value: unknown, name: string, where: string): asserts value is Uint8Array {
@@ -166,9 +170,14 @@ export class PackedBatchWriter {
   #records = 0;
   #messageOffset = 0;
 
-  constructor(count: number, messageBytesTotal: number) {
+  /**
+   * @param shared - allocate the batch in a `SharedArrayBuffer`, so a `CryptoPool` hands
+   *   ranges of it to its workers without copying (a block decoder feeding a pool does this).
+   */
+  constructor(count: number, messageBytesTotal: number, shared = false) {
     this.#messagesAt = packedHeaderBytes + count * packedRecordBytes;
-    this.packed = new Uint8Array(this.#messagesAt + messageBytesTotal);
+    const bytes = this.#messagesAt + messageBytesTotal;
+    this.packed = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
     this.#view = new DataView(this.packed.buffer);
     this.#view.setUint32(0, count, true);
     this.#view.setUint32(4, messageBytesTotal, true);
@@ -183,8 +192,8 @@ export class PackedBatchWriter {
     const at = packedHeaderBytes + this.#records * packedRecordBytes;
     this.packed.set(publicKey, at);
     this.packed.set(signature, at + 32);
-    this.#view.setUint32(at + 96, this.#messageOffset, true);
-    this.#view.setUint32(at + 100, messageLength, true);
+    this.#view.setUint32(at + recordMessageOffsetAt, this.#messageOffset, true);
+    this.#view.setUint32(at + recordMessageLengthAt, messageLength, true);
     const messageAt = this.#messagesAt + this.#messageOffset;
     this.#records++;
     this.#messageOffset += messageLength;
@@ -241,26 +250,12 @@ export function packVerifyItems(items: readonly Ed25519BatchItem[], start: numbe
  * unless the caller cuts the batch itself (a pool's worker).
  */
 export function checkPacked(packed: Uint8Array, where: string, itemsMax = ed25519BatchItemsMax): number {
-  requireBytes(packed, 'packed', where);
-  if (packed.length < packedHeaderBytes) {
-    throw new RangeError(
-      `${where}: packed has ${packed.length} bytes, fewer than the ${packedHeaderBytes}-byte header`,
-    );
-  }
+  const { count, messageBytesTotal } = checkPackedHeader(packed, where, itemsMax);
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
-  const count = view.getUint32(0, true);
-  const messageBytesTotal = view.getUint32(4, true);
-  if (count > itemsMax) throw new RangeError(`${where}: packed count ${count} exceeds limit ${itemsMax}`);
-  const messagesAt = packedHeaderBytes + count * packedRecordBytes;
-  if (packed.length !== messagesAt + messageBytesTotal) {
-    throw new RangeError(
-      `${where}: packed has ${packed.length} bytes, expected ${messagesAt + messageBytesTotal} for ${count} items and ${messageBytesTotal} message bytes`,
-    );
-  }
   for (let i = 0; i < count; i++) {
     const at = packedHeaderBytes + i * packedRecordBytes;
-    const offset = view.getUint32(at + 96, true);
-    const length = view.getUint32(at + 100, true);
+    const offset = view.getUint32(at + recordMessageOffsetAt, true);
+    const length = view.getUint32(at + recordMessageLengthAt, true);
     if (offset + length > messageBytesTotal) {
       throw new RangeError(
         `${where}: packed item ${i} message [${offset}, ${offset + length}) lies outside the ${messageBytesTotal}-byte message area`,
@@ -289,12 +284,12 @@ function copyPackedRange(packed: Uint8Array, count: number, start: number, end: 
   const sliceCount = end - start;
   let messageBytesTotal = 0;
   for (let i = start; i < end; i++)
-    messageBytesTotal += view.getUint32(packedHeaderBytes + i * packedRecordBytes + 100, true);
+    messageBytesTotal += view.getUint32(packedHeaderBytes + i * packedRecordBytes + recordMessageLengthAt, true);
   const writer = new PackedBatchWriter(sliceCount, messageBytesTotal);
   for (let i = start; i < end; i++) {
     const from = packedHeaderBytes + i * packedRecordBytes;
-    const offset = view.getUint32(from + 96, true);
-    const length = view.getUint32(from + 100, true);
+    const offset = view.getUint32(from + recordMessageOffsetAt, true);
+    const length = view.getUint32(from + recordMessageLengthAt, true);
     const messageAt = writer.add(packed.subarray(from, from + 32), packed.subarray(from + 32, from + 96), length);
     writer.packed.set(packed.subarray(sourceMessagesAt + offset, sourceMessagesAt + offset + length), messageAt);
   }
@@ -320,42 +315,165 @@ export function verifyPackedBatch(packed: Uint8Array): Uint8Array {
  */
 export function verifyPackedChecked(packed: Uint8Array, count: number): Uint8Array {
   if (count <= ed25519BatchItemsMax) return verifyPackedInWasm(packed, count);
-  const verdicts = new Uint8Array(count);
-  for (let start = 0; start < count; start += ed25519BatchItemsMax) {
-    const end = Math.min(count, start + ed25519BatchItemsMax);
-    verdicts.set(verifyPackedInWasm(copyPackedRange(packed, count, start, end), end - start), start);
+  return verifyPackedRange(packed, 0, count, 'verifyPackedChecked');
+}
+
+/**
+ * @internal Verdicts for items `[start, end)` of a packed batch whose header and length were
+ * checked (`checkPackedHeader`), without slicing it first: each wasm batch's records are
+ * copied into wasm memory in one piece, with the span of message bytes they point into, and
+ * their offsets re-based there. The records' message ranges are checked here, so a pool's
+ * worker can take any range of a caller's shared buffer and check its own part.
+ *
+ * @throws RangeError naming `where` and the item if a record's message lies outside the area.
+ */
+export function verifyPackedRange(packed: Uint8Array, start: number, end: number, where: string): Uint8Array {
+  const header = checkPackedHeader(packed, where, Number.MAX_SAFE_INTEGER);
+  if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= header.count)) {
+    throw new RangeError(`${where}: range [${start}, ${end}) is not within the ${header.count} packed items`);
+  }
+  const verdicts = new Uint8Array(end - start);
+  for (let from = start; from < end; from += ed25519BatchItemsMax) {
+    const to = Math.min(end, from + ed25519BatchItemsMax);
+    verdicts.set(verifyRecordsInWasm(packed, header, from, to, where), from - start);
   }
   return verdicts;
+}
+
+/** What the 8-byte header of a packed batch says, once checked against its length. */
+interface PackedHeader {
+  readonly count: number;
+  readonly messageBytesTotal: number;
+  /** Offset of the message area in the packed bytes. */
+  readonly messagesAt: number;
+}
+
+/**
+ * Checks a packed batch's header against its length, in constant time (no pass over the
+ * records): the check a caller's thread makes before cutting the batch into ranges for a
+ * pool, whose workers check their own records ({@link verifyPackedRange}).
+ */
+export function checkPackedHeader(packed: Uint8Array, where: string, itemsMax: number): PackedHeader {
+  requireBytes(packed, 'packed', where);
+  if (packed.length < packedHeaderBytes) {
+    throw new RangeError(
+      `${where}: packed has ${packed.length} bytes, fewer than the ${packedHeaderBytes}-byte header`,
+    );
+  }
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const count = view.getUint32(0, true);
+  const messageBytesTotal = view.getUint32(4, true);
+  if (count > itemsMax) throw new RangeError(`${where}: packed count ${count} exceeds limit ${itemsMax}`);
+  const messagesAt = packedHeaderBytes + count * packedRecordBytes;
+  if (packed.length !== messagesAt + messageBytesTotal) {
+    throw new RangeError(
+      `${where}: packed has ${packed.length} bytes, expected ${messagesAt + messageBytesTotal} for ${count} items and ${messageBytesTotal} message bytes`,
+    );
+  }
+  return { count, messageBytesTotal, messagesAt };
+}
+
+/**
+ * One wasm batch over records `[from, to)` (at most `ed25519BatchItemsMax`) of a packed batch
+ * with a checked header: the records are copied in one piece, then the span of the message
+ * area they use, and their offsets re-based to that span.
+ */
+function verifyRecordsInWasm(
+  packed: Uint8Array,
+  header: PackedHeader,
+  from: number,
+  to: number,
+  where: string,
+): Uint8Array {
+  const count = to - from;
+  if (count === 0) return new Uint8Array(0);
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  let spanStart = header.messageBytesTotal;
+  let spanEnd = 0;
+  for (let i = from; i < to; i++) {
+    const at = packedHeaderBytes + i * packedRecordBytes;
+    const offset = view.getUint32(at + recordMessageOffsetAt, true);
+    const length = view.getUint32(at + recordMessageLengthAt, true);
+    if (offset + length > header.messageBytesTotal) {
+      throw new RangeError(
+        `${where}: packed item ${i} message [${offset}, ${offset + length}) lies outside the ${header.messageBytesTotal}-byte message area`,
+      );
+    }
+    if (length === 0) continue;
+    if (offset < spanStart) spanStart = offset;
+    if (offset + length > spanEnd) spanEnd = offset + length;
+  }
+  if (spanEnd < spanStart) spanStart = spanEnd = 0;
+  const recordsBytes = count * packedRecordBytes;
+  const spanBytes = spanEnd - spanStart;
+  const packedLength = packedHeaderBytes + recordsBytes + spanBytes;
+  const layout = batchIoLayout(packedLength, count);
+  const base = reserveIo(layout.end);
+  const memory = memoryU8();
+  const recordsAt = packedHeaderBytes + from * packedRecordBytes;
+  memory.set(packed.subarray(recordsAt, recordsAt + recordsBytes), base + packedHeaderBytes);
+  const messagesAt = header.messagesAt;
+  memory.set(packed.subarray(messagesAt + spanStart, messagesAt + spanEnd), base + packedHeaderBytes + recordsBytes);
+  const io = new DataView(memory.buffer);
+  io.setUint32(base, count, true);
+  io.setUint32(base + 4, spanBytes, true);
+  if (spanStart !== 0) {
+    for (let i = 0; i < count; i++) {
+      const at = base + packedHeaderBytes + i * packedRecordBytes + recordMessageOffsetAt;
+      const offset = io.getUint32(at, true);
+      // A zero-length message may sit anywhere; it reads nothing, so any in-span offset does.
+      io.setUint32(at, offset >= spanStart ? offset - spanStart : 0, true);
+    }
+  }
+  return verifyPreparedIo(base, layout, count);
+}
+
+/** Offsets, from the io base, of what one wasm batch call uses. */
+interface BatchIoLayout {
+  readonly coefficientsAt: number;
+  readonly randomBytes: number;
+  readonly verdictsAt: number;
+  readonly scratchAt: number;
+  readonly end: number;
+}
+
+function batchIoLayout(packedLength: number, count: number): BatchIoLayout {
+  const coefficientsAt = align64(packedLength);
+  // The coefficients are followed by 8 random bytes that seed the wasm's public-key hash table.
+  const randomBytes = count * coefficientBytes + 8;
+  const verdictsAt = coefficientsAt + align64(randomBytes);
+  const scratchAt = verdictsAt + align64(count);
+  return { coefficientsAt, randomBytes, verdictsAt, scratchAt, end: scratchAt + wasm.ed25519BatchScratchBytes(count) };
 }
 
 /** One wasm batch call over a checked packed batch of at most `ed25519BatchItemsMax` items. */
 function verifyPackedInWasm(packed: Uint8Array, count: number): Uint8Array {
   if (count === 0) return new Uint8Array(0);
-  const packedAt = 0;
-  const coefficientsAt = align64(packed.length);
-  // The coefficients are followed by 8 random bytes that seed the wasm's public-key hash table.
-  const randomBytes = count * coefficientBytes + 8;
-  const verdictsAt = coefficientsAt + align64(randomBytes);
-  const scratchAt = verdictsAt + align64(count);
-  const base = reserveIo(scratchAt + wasm.ed25519BatchScratchBytes(count));
+  const layout = batchIoLayout(packed.length, count);
+  const base = reserveIo(layout.end);
+  memoryU8().set(packed, base);
+  return verifyPreparedIo(base, layout, count);
+}
+
+/**
+ * Verifies the packed batch of `count` items already at `base` in the io region: draws the
+ * coefficients, prepares the batch in wasm and settles it by the policy.
+ */
+function verifyPreparedIo(base: number, layout: BatchIoLayout, count: number): Uint8Array {
   const memory = memoryU8();
-  memory.set(packed, base + packedAt);
   // The coefficients must be unpredictable to whoever chose the signatures: a CSPRNG, fresh
   // per call. getRandomValues fills at most 65536 bytes at a time.
-  const coefficients = memory.subarray(base + coefficientsAt, base + coefficientsAt + randomBytes);
+  const coefficientsAt = base + layout.coefficientsAt;
+  const coefficients = memory.subarray(coefficientsAt, coefficientsAt + layout.randomBytes);
   for (let at = 0; at < coefficients.length; at += 65536) {
     crypto.getRandomValues(coefficients.subarray(at, Math.min(at + 65536, coefficients.length)));
   }
-  const candidates = wasm.ed25519BatchPrepare(
-    base + packedAt,
-    base + coefficientsAt,
-    base + verdictsAt,
-    base + scratchAt,
-  );
+  const verdictsAt = base + layout.verdictsAt;
+  const candidates = wasm.ed25519BatchPrepare(base, coefficientsAt, verdictsAt, base + layout.scratchAt);
   // One check settles an all-valid batch; a failed one is bisected on a budget (the policy's
   // file says how), so a batch full of bad signatures costs about what verifying one by one does.
   settleBatch(preparedBatch(candidates));
-  return memoryU8().slice(base + verdictsAt, base + verdictsAt + count);
+  return memoryU8().slice(verdictsAt, verdictsAt + count);
 }
 
 /**

@@ -8,11 +8,13 @@ import {
   ed25519Sign,
   ed25519Verify,
   ed25519VerifyBatch,
+  PackedBatchWriter,
   packedHeaderBytes,
   packedRecordBytes,
   packVerifyBatch,
   slicePackedBatch,
   verifyPackedBatch,
+  verifyPackedRange,
 } from '../../src/crypto/ed25519.js';
 import { wasmExports } from '../../src/crypto/wasm.js';
 import { bigintToBytesLE as scalarBytes } from '../support/bigint.js';
@@ -225,6 +227,45 @@ describe('ed25519 packed batches', () => {
     ];
     expect(verdicts).toEqual(expected);
     expect(() => slicePackedBatch(packed, 5, 11)).toThrow(RangeError);
+  });
+
+  it('ranges of a packed batch verify in place to the matching verdicts, shared buffers too', () => {
+    const packed = packVerifyBatch(items);
+    const shared = new Uint8Array(new SharedArrayBuffer(packed.length));
+    shared.set(packed);
+    for (const source of [packed, shared]) {
+      for (let start = 0; start <= 10; start++) {
+        for (let end = start; end <= 10; end++) {
+          expect(Array.from(verifyPackedRange(source, start, end, 'test'))).toEqual(expected.slice(start, end));
+        }
+      }
+    }
+    expect(() => verifyPackedRange(packed, 5, 11, 'caller')).toThrow(/caller: range \[5, 11\)/);
+    expect(() => verifyPackedRange(packed, 3, 2, 'caller')).toThrow(RangeError);
+  });
+
+  it('a range re-bases messages written out of order, and checks only its own records', () => {
+    // Records whose messages sit in reverse order in the message area.
+    const writer = new PackedBatchWriter(
+      items.length,
+      items.reduce((sum, item) => sum + item.message.length, 0),
+      true,
+    );
+    let messageAt = items.reduce((sum, item) => sum + item.message.length, 0);
+    const messagesAt = packedHeaderBytes + items.length * packedRecordBytes;
+    for (const [i, item] of items.entries()) {
+      messageAt -= item.message.length;
+      writer.add(item.publicKey, item.signature, item.message.length);
+      writer.packed.set(item.message, messagesAt + messageAt);
+      new DataView(writer.packed.buffer).setUint32(packedHeaderBytes + i * packedRecordBytes + 96, messageAt, true);
+    }
+    expect(writer.packed.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(verifyPackedRange(writer.packed, 2, 9, 'test'))).toEqual(expected.slice(2, 9));
+    // A record outside the range pointing out of the area is not this range's business.
+    const corrupt = writer.packed.slice();
+    new DataView(corrupt.buffer).setUint32(packedHeaderBytes + 9 * packedRecordBytes + 96, 1_000_000, true);
+    expect(Array.from(verifyPackedRange(corrupt, 0, 9, 'test'))).toEqual(expected.slice(0, 9));
+    expect(() => verifyPackedRange(corrupt, 8, 10, 'caller')).toThrow(/caller: packed item 9 message .* outside/);
   });
 
   it('refuses malformed packed bytes with RangeError', () => {
