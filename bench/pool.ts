@@ -21,8 +21,8 @@ import {
 import { merkleRoot } from '../src/crypto/merkle.js';
 import { sha256Many } from '../src/crypto/sha256.js';
 import { CryptoPool, poolInternals } from '../src/pool/crypto-pool.js';
-import { packItems } from '../src/pool/packing.js';
 import { pingWorker } from '../src/pool/testing.js';
+import { packItems } from '../src/pool/worker-protocol.js';
 import { alternate, type BenchRow, type BenchTable, type BenchTask, measure, oursName } from './common.js';
 
 const signatures = 16_384;

@@ -13,6 +13,14 @@
 // Tuning constants. Each was chosen from `npm run bench -- pool` on the 2-core development VM
 // (the bench writes its table to bench/results/pool.md; the figures quoted here are from two
 // runs on a quiet machine). The pool's results never depend on them, only its speed does.
+//
+// Per-task overhead — one round trip to a warm worker, the packed buffer transferred there
+// and back through piscina (Atomics wake-ups), timed one by one on the 2-core development VM:
+// median ~200 µs for 64 B to 64 KiB (p10 70–180 µs, p90 230–340 µs) and ~260–300 µs for 1 MiB
+// in the final benchmark runs; ~60–100 µs median in an earlier session on the same code (the
+// VM's wake-up latency varies; piscina echoing a plain number measured 74–110 µs alongside).
+// That is one to three single signature verifications, which is what sets the inline
+// thresholds below.
 
 /**
  * Signature batches of at most this many items are verified inline on the calling thread.

@@ -6,7 +6,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { CryptoPool, type CryptoPoolOptions, type PoolTestHooks, poolInternals, poolTestHooks } from './crypto-pool.js';
-import { type CrashMode, crashModes, type WorkerProbe } from './packing.js';
+import { type CrashMode, crashModes, type PoolTask, type WorkerProbe } from './worker-protocol.js';
 
 /** A pool whose workers honour the test hooks (crash tasks unless `crashTasks: false`). */
 export function createTestPool(
@@ -45,4 +45,21 @@ export function workerThreads(pool: CryptoPool): readonly Worker[] {
 export function queueState(pool: CryptoPool): { queued: number; running: number } {
   const internals = pool[poolInternals];
   return { queued: internals.queued(), running: internals.running() };
+}
+
+/** A task as the pool handed it to a thread, and the buffers it transferred with it. */
+export interface HandedTask {
+  readonly task: PoolTask;
+  readonly transferList: readonly ArrayBuffer[];
+}
+
+/**
+ * Records every task the pool hands to a thread until `stop()`: what a task carried (its
+ * buffer, by identity) is what its worker received, shared memory or a clone of it.
+ */
+export function recordTasks(pool: CryptoPool): { readonly handed: HandedTask[]; stop(): void } {
+  const handed: HandedTask[] = [];
+  const internals = pool[poolInternals];
+  internals.watchTasks((task, transferList) => handed.push({ task, transferList }));
+  return { handed, stop: () => internals.watchTasks(undefined) };
 }

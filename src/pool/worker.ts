@@ -3,9 +3,11 @@
  *
  * Importing src/crypto/wasm.ts instantiates the project's wasm once for this thread; it
  * compiles nothing, because the pool passes the main thread's compiled module in
- * `workerData[wasmModuleKey]` (a `WebAssembly.Module` is structured-cloneable). Every task
- * copies its packed input into wasm memory with one `set`, makes one or two wasm calls, and
- * returns a fresh buffer that piscina transfers back (`move`), so nothing is cloned item by item.
+ * `workerData[wasmModuleKey]` (a `WebAssembly.Module` is structured-cloneable). A task copies
+ * its packed input into wasm memory with one `set` (a `verifyRange` task: the records and
+ * message bytes of each wasm batch of its range, read in place from the caller's shared
+ * buffer), makes one or a few wasm calls, and returns a fresh buffer that piscina transfers
+ * back (`move`), so nothing is cloned item by item.
  *
  * Failure policy: if anything throws inside a task — a wasm trap above all — the wasm
  * instance's state is no longer known (a trap can stop a routine half way through its scratch
@@ -13,14 +15,19 @@
  * rejects the task and starts a replacement thread, and the pool turns the two into one
  * `WorkerCrashedError` that names the cause. No task ever resolves after a failure.
  *
+ * The one exception is an error of the caller's, not the worker's: a malformed record in a
+ * caller's packed batch (`verifyRange`). `verifyPackedRange` finds it before that record's
+ * wasm batch is copied in (it checks a batch's records first) and throws a RangeError naming
+ * the task's `where`; the worker answers `InputRefused` with that message, and stays.
+ *
  * Loaded as dist/src/pool/worker.js in production, or through worker-tsx.mjs when the pool runs
- * from its TypeScript sources (tests, `npm run bench`); see crypto-pool.ts.
+ * from its TypeScript sources (tests, `npm run bench`); see scheduler.ts.
  */
 
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { assert } from '../assert.js';
-import { checkPacked, verifyPackedChecked } from '../crypto/ed25519.js';
+import { checkPacked, verifyPackedChecked, verifyPackedRange } from '../crypto/ed25519.js';
 import { rootOfHashesInIo } from '../crypto/merkle.js';
 import { verifyPackedInclusionItems } from '../crypto/merkle-batch.js';
 import { sha256Wasm, wasmMerkleLeafHashes, wasmMerkleLeafHashes32, wasmSha256Many } from '../crypto/sha256.js';
@@ -31,13 +38,16 @@ import {
   type CrashReport,
   crashModes,
   crashReportKey,
+  type InputRefused,
+  inputRefusedKey,
   type PoolTask,
   readPackedItems,
   taskStartedKey,
   testHooksKey,
+  type VerifyRangeTaskBody,
   type WorkerProbe,
   workerExitCodeAfterFailure,
-} from './packing.js';
+} from './worker-protocol.js';
 
 const hashBytes = 32;
 
@@ -84,6 +94,23 @@ function merkleTask(packed: Uint8Array): Uint8Array {
   return rootOfHashesInIo(out, layout.count);
 }
 
+/**
+ * Verdicts for items `[start, end)` of a caller's packed batch, read in place. A malformed
+ * record is the caller's error: `verifyPackedRange` reports it, before any wasm runs on that
+ * record's batch, as a RangeError whose message starts with `where` — only its own input
+ * checks name the task's `where` — and that becomes the answer. Anything else ends the worker.
+ */
+function verifyRangeTask(task: VerifyRangeTaskBody): Uint8Array | InputRefused {
+  try {
+    return verifyPackedRange(task.packed, task.start, task.end, task.where);
+  } catch (error) {
+    if (error instanceof RangeError && error.message.startsWith(`${task.where}: `)) {
+      return { [inputRefusedKey]: error.message };
+    }
+    throw error;
+  }
+}
+
 /** Test hook: die in the requested way, part-way through a task. */
 function crashTask(packed: Uint8Array): never {
   if (!testHooksEnabled) throw new Error('crash task refused: this pool was not created with test hooks');
@@ -101,11 +128,13 @@ function crashTask(packed: Uint8Array): never {
   throw new Error(`crash task: thrown on purpose (mode ${mode ?? 'unknown'})`);
 }
 
-function run(task: PoolTask): Uint8Array | WorkerProbe {
+function run(task: PoolTask): Uint8Array | WorkerProbe | InputRefused {
   switch (task.kind) {
     case 'verify':
       // A chunk may hold more than one wasm batch; the pool packed and checked it already.
       return verifyPackedChecked(task.packed, checkPacked(task.packed, 'CryptoPool worker', poolVerifyItemsMax));
+    case 'verifyRange':
+      return verifyRangeTask(task);
     case 'sha256':
       return sha256Task(task.packed);
     case 'merkle':
@@ -132,7 +161,7 @@ function describeError(error: unknown): string {
 /** The piscina handler. */
 export default function handleTask(task: PoolTask): unknown {
   if (task.announce === true) parentPort?.postMessage({ [taskStartedKey]: task.id });
-  let result: Uint8Array | WorkerProbe;
+  let result: Uint8Array | WorkerProbe | InputRefused;
   try {
     result = run(task);
   } catch (error) {

@@ -1,8 +1,16 @@
 /**
- * What crosses between the pool and its workers: one small task object and ONE packed buffer,
- * transferred (moved, not copied) in both directions. No structured clone of thousands of
- * small objects: the caller's `Uint8Array[]` is packed into bytes here, on the calling
- * thread, and the worker copies those bytes into its wasm memory with a single `set`.
+ * The protocol between `CryptoPool` and its workers: what a task carries, what a worker
+ * answers, and the messages a worker posts beside its answers.
+ *
+ * A task is one small object and ONE buffer of bytes; no item crosses as an object.
+ * - Most kinds carry a buffer the pool packed on the calling thread for this task alone; it is
+ *   transferred (moved, not copied) to the worker, and the worker's result comes back the same
+ *   way. The worker copies those bytes into its wasm memory with a single `set`.
+ * - `verifyRange` carries a caller's packed signature batch in a `SharedArrayBuffer` and the
+ *   range of items `[start, end)` to verify. Every task of the call holds the same view: a
+ *   structured clone of a view of shared memory shares that memory, so nothing is copied, and
+ *   the worker checks its own records (`verifyPackedRange`). A malformed record is the
+ *   caller's error, not the worker's: the worker answers {@link InputRefused} and stays.
  *
  * Signature batches use the Ed25519 layout of `packVerifyBatch` (src/crypto/ed25519.ts).
  * Messages (sha256Many) and Merkle leaves use the layout below; the offsets table and data
@@ -29,21 +37,68 @@ export const packedItemsHeaderBytes = 16;
 /** Flag bit: every item is exactly 32 bytes and there is no offsets table. */
 export const packedItemsUniform32 = 1;
 
-/** The task kinds a worker runs. `crash` exists only in pools created with test hooks. */
-export type PoolTaskKind = 'verify' | 'sha256' | 'merkle' | 'proofs' | 'ping' | 'probe' | 'crash';
+/** The task kinds whose whole input is one buffer made for the task. `crash` exists only in pools created with test hooks. */
+export type PackedTaskKind = 'verify' | 'sha256' | 'merkle' | 'proofs' | 'ping' | 'probe' | 'crash';
 
-/** One task as posted to a worker: `packed` is transferred, the rest is a few numbers. */
-export interface PoolTask {
-  readonly kind: PoolTaskKind;
+/** The task kinds a worker runs. */
+export type PoolTaskKind = PackedTaskKind | 'verifyRange';
+
+/** A task whose input is one buffer made for it (transferred to the worker when it is whole). */
+export interface PackedTaskBody {
+  readonly kind: PackedTaskKind;
+  readonly packed: Uint8Array;
+}
+
+/**
+ * Items `[start, end)` of a caller's packed signature batch (the layout of `packVerifyBatch`)
+ * in a `SharedArrayBuffer`: every task of the call shares `packed`, each verifies its range.
+ * The calling thread checked only the batch's header; the worker checks the records of its
+ * range and answers {@link InputRefused}, naming `where` and the item, if one is malformed.
+ */
+export interface VerifyRangeTaskBody {
+  readonly kind: 'verifyRange';
+  readonly packed: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  /** The public method the caller called, which the worker's input errors name. */
+  readonly where: string;
+}
+
+/** What a task asks of a worker: its kind and input. */
+export type PoolTaskBody = PackedTaskBody | VerifyRangeTaskBody;
+
+/** One task as posted to a worker: its body and a few numbers. */
+export type PoolTask = PoolTaskBody & {
   /** Pool-unique task id; a worker that dies names it in its crash report. */
   readonly id: number;
-  readonly packed: Uint8Array;
   /**
    * Post `{ [taskStartedKey]: id }` on `parentPort` when the task starts: the pool's
    * `taskTimeoutMs` counts from then, not from when the task was handed to piscina (a thread
    * may still be starting, or replacing one that was stuck). Set only when there is a deadline.
    */
   readonly announce?: boolean;
+};
+
+/** Key of a worker's answer that refuses a task's input (see {@link InputRefused}). */
+export const inputRefusedKey = 'consortiumLedgerPoolInputRefused';
+
+/**
+ * A worker's answer to a task whose input the caller got wrong (a malformed record of a
+ * caller's packed batch): the message of the RangeError the call rejects with. The worker
+ * found it before running any wasm on it, so the worker stays; the pool's own mistakes are
+ * never answered this way (they end the worker, see src/pool/worker.ts).
+ */
+export interface InputRefused {
+  readonly [inputRefusedKey]: string;
+}
+
+/** True iff a worker's answer is an {@link InputRefused}. */
+export function isInputRefused(result: unknown): result is InputRefused {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof (result as Record<string, unknown>)[inputRefusedKey] === 'string'
+  );
 }
 
 /** Key of the message a worker posts when it starts an announced task (see `PoolTask.announce`). */
