@@ -54,8 +54,9 @@ export interface HandedTask {
 }
 
 /**
- * Records every task the pool hands to a thread until `stop()`: what a task carried (its
- * buffer, by identity) is what its worker received, shared memory or a clone of it.
+ * Records every task the pool hands to a thread until `stop()`. A task's `packed` is the very
+ * view the pool posted: a view of a SharedArrayBuffer reaches its worker as that same memory,
+ * any other buffer as a transfer (if listed in `transferList`) or a copy.
  */
 export function recordTasks(pool: CryptoPool): { readonly handed: HandedTask[]; stop(): void } {
   const handed: HandedTask[] = [];
