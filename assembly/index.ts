@@ -8,5 +8,5 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-export * from './sha256';
+export { merkleLeafHashes, merkleLeafHashes32, merkleNodeLevel, merklePathStep, sha256, sha256Many } from './sha256';
 export * from './ed25519/index';

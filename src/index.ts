@@ -108,6 +108,7 @@ export { type DropReason, Replica, type ReplicaFootprint, type ReplicaStats } fr
 export { type CryptoBackend, inlineCrypto } from './crypto/backend.js';
 export {
   type Ed25519BatchItem,
+  type Ed25519BatchOptions,
   type Ed25519KeyCheck,
   ed25519CheckPublicKey,
   ed25519GenerateKeyPair,
@@ -119,6 +120,7 @@ export {
   ed25519Verify,
   ed25519VerifyBatch,
 } from './crypto/ed25519.js';
+export { Ed25519Suspects, type Ed25519SuspectsOptions } from './crypto/ed25519-suspects.js';
 export {
   type MerkleInclusionProof,
   MerkleTree,

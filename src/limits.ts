@@ -29,6 +29,9 @@ export const wasmMemoryBytesMax = 4 * 1024 * 1024 * 1024 - 64 * 1024;
 /** Most items in one `ed25519VerifyBatch`/`verifyPackedBatch` call (a pool splits larger sets). */
 export const ed25519BatchItemsMax = 1 << 14;
 
+/** Most keys one `Ed25519Suspects` may hold (each costs 32 bytes per batch call). */
+export const ed25519SuspectKeysMax = 1 << 16;
+
 /** Largest message `ed25519Verify`/`ed25519Sign` accept, in bytes (16 MiB). */
 export const ed25519MessageBytesMax = 1 << 24;
 

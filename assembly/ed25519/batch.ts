@@ -8,9 +8,12 @@
 // the same public key bytes share one decoded point and one summed scalar.
 //
 // Items that cannot verify (S >= L, an undecodable A or R) are refused up front and left out
-// of the equation. If the equation fails for a set of items, the set is halved and each half
-// checked again; sets of at most two items are settled by single verification (verify.ts),
-// so every "invalid" verdict is exactly the single verdict.
+// of the equation, and so are items whose key the caller names as a suspect (a key that sent
+// bad signatures recently): those are verified one by one during preparation, from the points
+// and k already computed. The caller settles the rest (src/crypto/ed25519-batch-policy.ts):
+// it checks the equation on ranges, accepts ranges that hold and verifies the others singly,
+// again from the prepared data (verify.ts, verifyDecoded), so every "invalid" verdict is
+// exactly the single verdict.
 //
 // Layout of the packed input (written by src/crypto/ed25519.ts, which documents it too):
 //   u32 count | u32 messageBytesTotal | count records of 104 bytes:
@@ -23,7 +26,7 @@ import { geDecompress, geDecompressPair } from './decompress';
 import { msmPippenger, msmScratchBytes, msmStraus, pippengerScratchBytes, pippengerWindowBits } from './msm';
 import { geIsSmallOrder, geNeg, pointBytes } from './point';
 import { scAdd, scIsCanonical, scMulAdd, scReduce64 } from './scalar';
-import { verifySingle } from './verify';
+import { verifyDecoded } from './verify';
 
 /** Bytes of one item record in the packed input. */
 export const recordBytes: usize = 104;
@@ -37,17 +40,22 @@ let itemR: usize = 0; // n P3 points: -R_i
 let itemZ: usize = 0; // n 32-byte scalars: z_i
 let itemZK: usize = 0; // n 32-byte scalars: z_i k_i mod L
 let itemZS: usize = 0; // n 32-byte scalars: z_i S_i mod L
+let itemK: usize = 0; // n 32-byte scalars: k_i = SHA-512(R ‖ A ‖ M) mod L
 let itemKey: usize = 0; // n u32: index of the item's distinct public key
 let candidates: usize = 0; // n u32: items that passed the up-front checks, in order
 let keyPoint: usize = 0; // n P3 points: -A per distinct key
 let keyScalar: usize = 0; // n 32-byte scalars: summed z_i k_i of one subset
 let keyStamp: usize = 0; // n u32: subset number that last touched keyScalar
 let keyItem: usize = 0; // n u32: an item carrying this key (for the byte comparison)
+let keyAlone: usize = 0; // n u8: 1 if the key is a suspect (its items are verified singly)
 let keySlots: usize = 0; // hash table of keys: u32 key index + 1, 0 = empty
 let keySlotMask: usize = 0;
 let entries: usize = 0; // (2n) entries of (point pointer, scalar pointer) for the MSM
 let msmScratch: usize = 0;
 let scratchEnd: usize = 0;
+let suspectSlots: usize = 0; // hash table of suspect keys: u32 index + 1 into the caller's list, 0 = empty
+let suspectSlotMask: usize = 0;
+let suspectsBase: usize = 0; // the caller's suspect keys, 32 bytes each
 
 let keyCount: usize = 0;
 let keyHashSeed: u64 = 0;
@@ -69,12 +77,14 @@ function layout(scratch: usize, n: usize): usize {
   itemZ = at; at += n << 5;
   itemZK = at; at += n << 5;
   itemZS = at; at += n << 5;
+  itemK = at; at += n << 5;
   itemKey = at; at += n << 2;
   candidates = at; at += n << 2;
   keyPoint = at; at += n * pointBytes;
   keyScalar = at; at += n << 5;
   keyStamp = at; at += n << 2;
   keyItem = at; at += n << 2;
+  keyAlone = at; at += (n + 7) & ~<usize>7;
   const slots = slotCountFor(n);
   keySlots = at; at += slots << 2;
   keySlotMask = slots - 1;
@@ -83,9 +93,12 @@ function layout(scratch: usize, n: usize): usize {
   return at;
 }
 
-/** Bytes of work area ed25519VerifyBatch needs for `count` items (including alignment slack). */
-export function batchScratchBytes(count: usize): usize {
-  return layout(0, count) + 8;
+/**
+ * Bytes of work area a prepared batch of `count` items needs, with `suspectCount` suspect
+ * keys (including alignment slack).
+ */
+export function batchScratchBytes(count: usize, suspectCount: usize): usize {
+  return layout(0, count) + 8 + (slotCountFor(suspectCount) << 2);
 }
 
 // @ts-ignore: decorator
@@ -108,15 +121,49 @@ let rDecoded = false;
 // index of the distinct key with the bytes at `publicKey`, or keyBad if that key does not
 // decode. A key seen for the first time is decoded together with R (geDecompressPair runs the
 // two square roots in SIMD lanes); undecodable keys are remembered too.
-function internKey(publicKey: usize, item: usize, r: usize, rBytes: usize): u32 {
-  // Keys are attacker-chosen: a fixed hash would let a batch of crafted keys share one probe
-  // chain (quadratic time). Seeding with 8 random bytes drawn per call keeps chains short.
+// Keys are attacker-chosen: a fixed hash would let a batch of crafted keys share one probe
+// chain (quadratic time). Seeding with 8 random bytes drawn per call keeps chains short.
+function keyHash(publicKey: usize): u64 {
   let h = keyHashSeed;
   h = (h ^ load<u64>(publicKey)) * 0x9e3779b97f4a7c15;
   h = (h ^ load<u64>(publicKey, 8)) * 0xbf58476d1ce4e5b9;
   h = (h ^ load<u64>(publicKey, 16)) * 0x94d049bb133111eb;
   h = (h ^ load<u64>(publicKey, 24)) * 0x9e3779b97f4a7c15;
-  h ^= h >> 29;
+  return h ^ (h >> 29);
+}
+
+// Whether the 32 bytes at `publicKey` are one of the caller's suspect keys.
+function isSuspect(publicKey: usize): bool {
+  if (suspectSlotMask == 0) return false;
+  let slot = <usize>(keyHash(publicKey) >> 32) & suspectSlotMask;
+  while (true) {
+    const entry = load<u32>(suspectSlots + (slot << 2));
+    if (entry == 0) return false;
+    if (keysEqual(suspectsBase + (<usize>(entry - 1) << 5), publicKey)) return true;
+    slot = (slot + 1) & suspectSlotMask;
+  }
+}
+
+// Fills the suspect table from the caller's `count` keys at `suspects` (duplicates harmless).
+function loadSuspects(suspects: usize, count: usize): void {
+  suspectsBase = suspects;
+  if (count == 0) {
+    suspectSlotMask = 0;
+    return;
+  }
+  const slots = slotCountFor(count);
+  suspectSlots = (scratchEnd + 7) & ~<usize>7;
+  suspectSlotMask = slots - 1;
+  memory.fill(suspectSlots, 0, slots << 2);
+  for (let j: usize = 0; j < count; j++) {
+    let slot = <usize>(keyHash(suspects + (j << 5)) >> 32) & suspectSlotMask;
+    while (load<u32>(suspectSlots + (slot << 2)) != 0) slot = (slot + 1) & suspectSlotMask;
+    store<u32>(suspectSlots + (slot << 2), <u32>j + 1);
+  }
+}
+
+function internKey(publicKey: usize, item: usize, r: usize, rBytes: usize): u32 {
+  const h = keyHash(publicKey);
   let slot = <usize>(h >> 32) & keySlotMask;
   while (true) {
     const entry = load<u32>(keySlots + (slot << 2));
@@ -140,11 +187,11 @@ function internKey(publicKey: usize, item: usize, r: usize, rBytes: usize): u32 
   }
   geNeg(point, point);
   store<u32>(keyStamp + (key << 2), 0);
+  store<u8>(keyAlone + key, isSuspect(publicKey) ? 1 : 0);
   return <u32>key;
 }
 
 const digest: usize = memory.data(64, 8);
-const scalarK: usize = memory.data(32, 8);
 const zero32: usize = memory.data(32, 8);
 
 // Up-front checks and per-item precomputation. Returns the number of candidates.
@@ -173,7 +220,13 @@ function prepare(n: usize, coefficients: usize): usize {
     sha512Update(publicKey, 32);
     sha512Update(messagesBase + messageOffset, messageLength);
     sha512Final(digest);
-    scReduce64(scalarK, digest);
+    const k = itemK + (i << 5);
+    scReduce64(k, digest);
+    if (load<u8>(keyAlone + key) != 0) {
+      // A suspect's item: verified on its own now, so it cannot fail a check for the others.
+      store<u8>(verdictBase + i, verifyDecoded(keyPoint + <usize>key * pointBytes, r, k, s) ? 1 : 0);
+      continue;
+    }
 
     // z_i: 16 bytes from the caller, zero-extended; z = 0 would drop the item from the
     // equation, so it becomes 1 (probability 2^-128, and harmless).
@@ -181,7 +234,7 @@ function prepare(n: usize, coefficients: usize): usize {
     memory.fill(z, 0, 32);
     memory.copy(z, coefficients + (i << 4), 16);
     if ((load<u64>(z) | load<u64>(z, 8)) == 0) store<u8>(z, 1);
-    scMulAdd(itemZK + (i << 5), z, scalarK, zero32);
+    scMulAdd(itemZK + (i << 5), z, k, zero32);
     scMulAdd(itemZS + (i << 5), z, s, zero32);
     store<u32>(candidates + (count << 2), <u32>i);
     count++;
@@ -234,42 +287,7 @@ function checkRange(from: usize, to: usize): bool {
   return geIsSmallOrder(sum);
 }
 
-// Settles candidates[from, to): all valid if the equation holds, else halves, down to singles.
-function resolve(from: usize, to: usize): void {
-  if (to - from > 2 && checkRange(from, to)) {
-    for (let c = from; c < to; c++) store<u8>(verdictBase + <usize>load<u32>(candidates + (c << 2)), 1);
-    return;
-  }
-  if (to - from <= 2) {
-    for (let c = from; c < to; c++) {
-      const i = <usize>load<u32>(candidates + (c << 2));
-      const rec = record(i);
-      const ok = verifySingle(rec, rec + 32, messagesBase + <usize>load<u32>(rec, 96), <usize>load<u32>(rec, 100));
-      store<u8>(verdictBase + i, ok ? 1 : 0);
-    }
-    return;
-  }
-  const middle = from + ((to - from) >> 1);
-  resolve(from, middle);
-  resolve(middle, to);
-}
-
-/**
- * Verifies the packed batch at `packed` with the coefficients at `coefficients` (16 bytes
- * each, then 8 more random bytes that seed the key hash table), writing one verdict byte
- * per item (1 valid, 0 invalid) to `verdicts`. `scratch`
- * must hold batchScratchBytes(count) bytes. Returns the number of valid items.
- */
-export function verifyBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
-  const n = <usize>load<u32>(packed);
-  const count = prepareBatch(packed, coefficients, verdicts, scratch);
-  if (count > 0) resolve(0, count);
-  let valid: u32 = 0;
-  for (let i: usize = 0; i < n; i++) valid += <u32>load<u8>(verdicts + i);
-  return valid;
-}
-
-// The steps of verifyBatch, for a caller that settles a failed batch by its own policy
+// Batch verification in steps, for a caller that settles a failed batch by its own policy
 // (src/crypto/ed25519-batch-policy.ts: how much to bisect, when to verify singly): prepare once,
 // then check, accept and single-verify ranges of the candidates, in any order. The prepared
 // state lives in this module's globals and the caller's scratch until the next prepare, so
@@ -278,11 +296,17 @@ export function verifyBatch(packed: usize, coefficients: usize, verdicts: usize,
 let preparedCount: usize = 0;
 
 /**
- * Prepares the packed batch for checking (layout as verifyBatch): every verdict starts at 0,
- * items that cannot verify (S >= L, an undecodable A or R) are left out, and the rest become
- * the candidates, in item order. Returns the number of candidates.
+ * Prepares the packed batch at `packed` (layout above) for checking, with the coefficients at
+ * `coefficients` (16 bytes per item, then 8 more random bytes that seed the key hash tables)
+ * and `suspectCount` suspect keys of 32 bytes at `suspects`; `scratch` must hold
+ * batchScratchBytes(count, suspectCount) bytes. Every verdict byte at `verdicts` starts at 0;
+ * items that cannot verify (S >= L, an undecodable A or R) are left out; items of suspect keys
+ * are verified singly now; the rest become the candidates, in item order. Returns the number
+ * of candidates.
  */
-export function prepareBatch(packed: usize, coefficients: usize, verdicts: usize, scratch: usize): u32 {
+export function prepareBatch(
+  packed: usize, coefficients: usize, verdicts: usize, scratch: usize, suspects: usize, suspectCount: usize,
+): u32 {
   const n = <usize>load<u32>(packed);
   packedBase = packed;
   messagesBase = packed + headerBytes + n * recordBytes;
@@ -292,6 +316,7 @@ export function prepareBatch(packed: usize, coefficients: usize, verdicts: usize
   keyCount = 0;
   keyHashSeed = load<u64>(coefficients + (n << 4)); // 8 random bytes after the coefficients
   stamp = 0;
+  loadSuspects(suspects, suspectCount);
   ensureBaseTable();
   preparedCount = prepare(n, coefficients);
   return <u32>preparedCount;
@@ -316,14 +341,17 @@ export function acceptCandidates(from: usize, to: usize): void {
   for (let c = from; c < to; c++) store<u8>(verdictBase + <usize>load<u32>(candidates + (c << 2)), 1);
 }
 
-/** Settles candidates[from, to) by single verification; returns how many were valid. */
+/**
+ * Settles candidates[from, to) by single verification, from the points and k the preparation
+ * decoded and computed; returns how many were valid.
+ */
 export function verifyCandidatesSingly(from: usize, to: usize): u32 {
   checkCandidateRange(from, to);
   let valid: u32 = 0;
   for (let c = from; c < to; c++) {
     const i = <usize>load<u32>(candidates + (c << 2));
-    const rec = record(i);
-    const ok = verifySingle(rec, rec + 32, messagesBase + <usize>load<u32>(rec, 96), <usize>load<u32>(rec, 100));
+    const key = <usize>load<u32>(itemKey + (i << 2));
+    const ok = verifyDecoded(keyPoint + key * pointBytes, itemR + i * pointBytes, itemK + (i << 5), record(i) + 64);
     store<u8>(verdictBase + i, ok ? 1 : 0);
     if (ok) valid++;
   }

@@ -94,7 +94,6 @@ export function verifySingle(publicKey: usize, signature: usize, message: usize,
   if (!scIsCanonical(s)) return false;
   // Both points decode or the signature is refused (each bit is one point's verdict).
   if (geDecompressPair(pointA, publicKey, pointR, signature) != 3) return false;
-  ensureBaseTable();
 
   // k = SHA-512(R ‖ A ‖ M) over the bytes as given (not re-encoded), reduced mod L.
   sha512Init();
@@ -103,7 +102,26 @@ export function verifySingle(publicKey: usize, signature: usize, message: usize,
   sha512Update(message, messageLength);
   sha512Final(digest);
   scReduce64(scalarK, digest);
+  geNeg(pointA, pointA);
+  geNeg(pointR, pointR);
+  return checkSingleEquation(s);
+}
 
+/**
+ * The equation of one signature whose points were decoded and whose k was computed already
+ * (a prepared batch keeps both): `negA` and `negR` are -A and -R (P3), `k` and `s` 32-byte
+ * scalars with S < L. Returns true iff [8]([S]B - [k]A - R) is the identity.
+ */
+export function verifyDecoded(negA: usize, negR: usize, k: usize, s: usize): bool {
+  memory.copy(pointA, negA, pointBytes);
+  memory.copy(pointR, negR, pointBytes);
+  memory.copy(scalarK, k, 32);
+  return checkSingleEquation(s);
+}
+
+// The equation for pointA = -A, pointR = -R and scalarK = k (both points clobbered).
+function checkSingleEquation(s: usize): bool {
+  ensureBaseTable();
   // Short scalars (see the top of this file): r = t k mod L; u = |t| S mod L, split in halves.
   const tNegative = scHalfGcd(shortR, shortT, scalarK);
   scMulAdd(scalarU, shortT, s, zero32);
@@ -113,8 +131,7 @@ export function verifySingle(publicKey: usize, signature: usize, message: usize,
   memory.fill(scalarHigh + 16, 0, 16);
 
   // [u_lo]B + [u_hi](2^128 B) + [r](∓A) + [|t|](-R), scanning the four wNAFs from the top.
-  if (!tNegative) geNeg(pointA, pointA);
-  geNeg(pointR, pointR);
+  if (tNegative) geNeg(pointA, pointA);
   buildPointTable(tableA, pointA);
   buildPointTable(tableR, pointR);
   const topA = computeWnaf(nafA, shortR, pointWindowBits);

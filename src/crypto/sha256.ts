@@ -19,7 +19,8 @@ export const sha256DigestBytes = 32;
 interface Sha256Exports extends WasmCore {
   sha256(data: number, length: number, out: number): void;
   sha256Many(data: number, offsets: number, count: number, out: number): void;
-  sha256ManyScalar(data: number, offsets: number, count: number, out: number): void;
+  /** Test hook: the debug build exports it, the release build does not. */
+  sha256ManyScalar?(data: number, offsets: number, count: number, out: number): void;
   merkleLeafHashes(data: number, offsets: number, count: number, out: number): void;
   merkleLeafHashes32(leaves: number, count: number, out: number): void;
   merkleNodeLevel(children: number, pairs: number, out: number): void;
@@ -227,10 +228,15 @@ export function sha256ManyWasmPacked(messages: readonly Uint8Array[]): Uint8Arra
   return memoryU8().slice(out, out + count * sha256DigestBytes);
 }
 
-/** @internal sha256Many on the scalar path only (tests check SIMD and scalar agree). */
+/**
+ * @internal sha256Many on the scalar path only (tests check SIMD and scalar agree); the debug
+ * build only, which is the one carrying test hooks.
+ */
 export function sha256ManyScalarPacked(messages: readonly Uint8Array[]): Uint8Array {
+  const scalar = sha256Wasm.sha256ManyScalar;
+  if (scalar === undefined) throw new Error('sha256ManyScalarPacked: a test hook of the debug wasm build only');
   checkMessages(messages, 'sha256Many');
   const { data, offsets, out, count } = packMessages(messages, 'sha256Many', 'messages');
-  sha256Wasm.sha256ManyScalar(data, offsets, count, out);
+  scalar(data, offsets, count, out);
   return memoryU8().slice(out, out + count * sha256DigestBytes);
 }

@@ -5,6 +5,7 @@ import { sha256 } from '../../src/index.js';
 
 interface ModuleStatics {
   customSections(module: unknown, name: string): ArrayBuffer[];
+  exports(module: unknown): { name: string }[];
   new (bytes: Uint8Array): unknown;
 }
 const WasmModule = (globalThis as unknown as { WebAssembly: { Module: ModuleStatics } }).WebAssembly.Module;
@@ -19,6 +20,16 @@ describe('wasm loader', () => {
     else expect(names.length).toBe(0);
     const fileBytes = readFileSync(new URL(`../../build/${expected}.wasm`, import.meta.url));
     expect(WasmModule.customSections(new WasmModule(fileBytes), 'name').length).toBe(names.length);
+  });
+
+  it('test hooks are exported by the debug build only', () => {
+    const names = WasmModule.exports(wasmModule).map((entry) => entry.name);
+    const hooks = names.filter((name) => /Scalar|Field|SetPippenger/.test(name));
+    if (wasmBuild === 'debug') expect(hooks).toEqual(expect.arrayContaining(['sha256ManyScalar', 'ed25519FieldMul']));
+    else expect(hooks).toEqual([]);
+    // The old all-in-one batch export is gone: batches are prepared, then checked by a policy.
+    expect(names).not.toContain('ed25519VerifyBatch');
+    expect(names).toContain('ed25519BatchPrepare');
   });
 
   it('the io region starts above all static data, 64-byte aligned', () => {
