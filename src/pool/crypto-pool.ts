@@ -35,9 +35,11 @@ import {
   checkVerifyItems,
   type Ed25519BatchItem,
   ed25519VerifyBatch,
+  offendingKeys,
   packVerifyItems,
   verifyPackedRange,
 } from '../crypto/ed25519.js';
+import type { Ed25519Suspects } from '../crypto/ed25519-suspects.js';
 import { MerkleTree, merkleRoot } from '../crypto/merkle.js';
 import {
   checkInclusionItems,
@@ -132,16 +134,22 @@ export class CryptoPool implements CryptoBackend {
   readonly maxQueue: number;
   /** Each task's deadline in ms, or undefined for none (see {@link CryptoPoolOptions.taskTimeoutMs}). */
   readonly taskTimeoutMs: number | undefined;
+  /**
+   * The keys whose signatures this pool verifies one by one (see
+   * {@link CryptoPoolOptions.suspects}); undefined if suspicion is off.
+   */
+  readonly suspects: Ed25519Suspects | undefined;
   /** Threads kept warm (`minThreads`): what `ready()` waits for. */
   readonly #warmThreads: number;
   readonly #scheduler: PoolScheduler;
 
   constructor(options: CryptoPoolOptions = {}) {
-    const { threads, minThreads, idleTimeout, maxQueue, taskTimeoutMs, hooks } = resolvePoolOptions(
+    const { threads, minThreads, idleTimeout, maxQueue, taskTimeoutMs, suspects, hooks } = resolvePoolOptions(
       options,
       'new CryptoPool',
     );
     this.threads = threads;
+    this.suspects = suspects;
     this.maxQueue = maxQueue;
     this.taskTimeoutMs = taskTimeoutMs;
     this.#warmThreads = minThreads;
@@ -192,7 +200,9 @@ export class CryptoPool implements CryptoBackend {
     const signal = this.#scheduler.admit(where, options);
     checkPoolVerifyItems(items, where);
     const count = items.length;
-    if (count <= verifyInlineItemsMax) return ed25519VerifyBatch(items);
+    const suspects = this.suspects;
+    if (count <= verifyInlineItemsMax) return ed25519VerifyBatch(items, { suspects });
+    const suspectKeys = suspects?.packedKeys();
     const ranges = splitEvenly(count, verifyChunkCount(count, this.threads, this.#scheduler.capacity()));
     // Each chunk is packed into a buffer of its own and transferred (not copied), as it is
     // queued: the first chunks are verified while later ones are packed. One shared buffer for
@@ -200,9 +210,15 @@ export class CryptoPool implements CryptoBackend {
     const results = await this.#scheduler.run(where, ranges, signal, (range) => ({
       kind: 'verify',
       packed: packVerifyItems(items, range.start, range.end),
+      suspects: suspectKeys,
     }));
     const verdicts = new Array<boolean>(count);
     verdictsToBooleans(joinVerdicts(ranges, results, count, where), verdicts, 0);
+    if (suspects !== undefined) {
+      const offenders: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) if (!verdicts[i]) offenders.push((items[i] as Ed25519BatchItem).publicKey);
+      suspects.endBatch(offenders);
+    }
     return verdicts;
   }
 
@@ -234,17 +250,26 @@ export class CryptoPool implements CryptoBackend {
     const where = 'CryptoPool.verifyPackedBatch';
     const signal = this.#scheduler.admit(where, options);
     const { count } = checkPackedHeader(packed, where, ed25519BatchItemsMax);
-    if (count <= verifyInlineItemsMax) return verifyPackedRange(packed, 0, count, where);
-    const shared = sharedBytes(packed);
-    const ranges = splitEvenly(count, verifyChunkCount(count, this.threads, this.#scheduler.capacity()));
-    const results = await this.#scheduler.run(where, ranges, signal, (range) => ({
-      kind: 'verifyRange',
-      packed: shared,
-      start: range.start,
-      end: range.end,
-      where,
-    }));
-    return joinVerdicts(ranges, results, count, where);
+    const suspects = this.suspects;
+    const suspectKeys = suspects?.packedKeys();
+    let verdicts: Uint8Array;
+    if (count <= verifyInlineItemsMax) {
+      verdicts = verifyPackedRange(packed, 0, count, where, suspectKeys);
+    } else {
+      const shared = sharedBytes(packed);
+      const ranges = splitEvenly(count, verifyChunkCount(count, this.threads, this.#scheduler.capacity()));
+      const results = await this.#scheduler.run(where, ranges, signal, (range) => ({
+        kind: 'verifyRange',
+        packed: shared,
+        start: range.start,
+        end: range.end,
+        where,
+        suspects: suspectKeys,
+      }));
+      verdicts = joinVerdicts(ranges, results, count, where);
+    }
+    suspects?.endBatch(offendingKeys(packed, verdicts));
+    return verdicts;
   }
 
   /**

@@ -2,7 +2,9 @@
  * What a `CryptoPool` and each of its calls are configured with, and the checks of the
  * constructor's options at the public boundary (limits from src/limits.ts).
  */
+
 import os from 'node:os';
+import { Ed25519Suspects } from '../crypto/ed25519-suspects.js';
 import { describeValue, requireInteger } from '../crypto/validate.js';
 import { poolIdleTimeoutMsMax, poolQueueTasksMax, poolTaskTimeoutMsMax, poolThreadsMax } from '../limits.js';
 import type { AbortError, PoolQueueFullError, PoolTaskTimeoutError } from './errors.js';
@@ -42,6 +44,14 @@ export interface CryptoPoolOptions {
    * side by side, so the deadline does not grow with the call).
    */
   taskTimeoutMs?: number;
+  /**
+   * The keys whose signatures this pool verifies one by one because they recently signed
+   * something invalid (`Ed25519Suspects`): every verify call reads it and records its own
+   * invalid items in it. Default: a fresh `Ed25519Suspects()` for the pool; `false` turns
+   * suspicion off. Verdicts are the same either way; a batch carrying bad signatures from a
+   * few senders costs about their single verifications instead of a bisection.
+   */
+  suspects?: Ed25519Suspects | false;
 }
 
 /** Per-call options. */
@@ -63,6 +73,7 @@ export interface ResolvedPoolOptions {
   readonly idleTimeout: number;
   readonly maxQueue: number;
   readonly taskTimeoutMs: number | undefined;
+  readonly suspects: Ed25519Suspects | undefined;
   readonly hooks: PoolTestHooks | undefined;
 }
 
@@ -84,5 +95,19 @@ export function resolvePoolOptions(options: unknown, where: string): ResolvedPoo
   if (taskTimeoutMs !== undefined) {
     requireInteger(taskTimeoutMs, 'options.taskTimeoutMs', where, 1, poolTaskTimeoutMsMax);
   }
-  return { threads, minThreads, idleTimeout, maxQueue, taskTimeoutMs, hooks: internal[poolTestHooks] };
+  const suspects = internal.suspects ?? new Ed25519Suspects();
+  if (suspects !== false && !(suspects instanceof Ed25519Suspects)) {
+    throw new TypeError(
+      `${where}: expected options.suspects to be an Ed25519Suspects or false, got ${describeValue(suspects)}`,
+    );
+  }
+  return {
+    threads,
+    minThreads,
+    idleTimeout,
+    maxQueue,
+    taskTimeoutMs,
+    suspects: suspects === false ? undefined : suspects,
+    hooks: internal[poolTestHooks],
+  };
 }

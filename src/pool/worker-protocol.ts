@@ -47,6 +47,8 @@ export type PoolTaskKind = PackedTaskKind | 'verifyRange';
 export interface PackedTaskBody {
   readonly kind: PackedTaskKind;
   readonly packed: Uint8Array;
+  /** `verify` only: the pool's suspect keys, 32 bytes each (their items are verified singly). */
+  readonly suspects?: Uint8Array;
 }
 
 /**
@@ -62,6 +64,8 @@ export interface VerifyRangeTaskBody {
   readonly end: number;
   /** The public method the caller called, which the worker's input errors name. */
   readonly where: string;
+  /** The pool's suspect keys, 32 bytes each (their items are verified singly). */
+  readonly suspects?: Uint8Array;
 }
 
 /** What a task asks of a worker: its kind and input. */

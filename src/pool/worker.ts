@@ -102,7 +102,7 @@ function merkleTask(packed: Uint8Array): Uint8Array {
  */
 function verifyRangeTask(task: VerifyRangeTaskBody): Uint8Array | InputRefused {
   try {
-    return verifyPackedRange(task.packed, task.start, task.end, task.where);
+    return verifyPackedRange(task.packed, task.start, task.end, task.where, task.suspects);
   } catch (error) {
     if (error instanceof RangeError && error.message.startsWith(`${task.where}: `)) {
       return { [inputRefusedKey]: error.message };
@@ -132,7 +132,11 @@ function run(task: PoolTask): Uint8Array | WorkerProbe | InputRefused {
   switch (task.kind) {
     case 'verify':
       // A chunk may hold more than one wasm batch; the pool packed and checked it already.
-      return verifyPackedChecked(task.packed, checkPacked(task.packed, 'CryptoPool worker', poolVerifyItemsMax));
+      return verifyPackedChecked(
+        task.packed,
+        checkPacked(task.packed, 'CryptoPool worker', poolVerifyItemsMax),
+        task.suspects,
+      );
     case 'verifyRange':
       return verifyRangeTask(task);
     case 'sha256':
