@@ -1,5 +1,5 @@
 /**
- * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, pool, store, proofs, consensus, sim) runs one.
+ * `npm run bench` runs every suite; `npm run bench -- hash` (or ed25519, adversarial, pool, store, proofs, consensus, sim) runs one.
  * Each suite module exports `run(): Promise<BenchTable>`.
  */
 import { type BenchTable, report } from './common.js';
@@ -7,6 +7,7 @@ import { type BenchTable, report } from './common.js';
 const suites: Record<string, () => Promise<{ run: () => Promise<BenchTable> }>> = {
   hash: () => import('./hash.js'),
   ed25519: () => import('./ed25519.js'),
+  adversarial: () => import('./adversarial.js'),
   pool: () => import('./pool.js'),
   store: () => import('./store.js'),
   proofs: () => import('./proofs.js'),

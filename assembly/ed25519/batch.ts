@@ -24,7 +24,7 @@ import { sha512Final, sha512Init, sha512Update } from '../sha512';
 import { ensureBaseTable } from './base';
 import { geDecompress, geDecompressPair } from './decompress';
 import { msmPippenger, msmScratchBytes, msmStraus, pippengerScratchBytes, pippengerWindowBits } from './msm';
-import { geIsSmallOrder, geNeg, pointBytes } from './point';
+import { geIsSmallOrder, geNeg, geP1P1ToP3, geSub, geToCached, pointBytes } from './point';
 import { scAdd, scIsCanonical, scMulAdd, scReduce64 } from './scalar';
 import { verifyDecoded } from './verify';
 
@@ -329,13 +329,51 @@ export function prepareBatch(
   if (from > to || to > preparedCount) unreachable();
 }
 
-/** True iff the batch equation holds for candidates[from, to) (nothing is marked). */
-export function checkCandidates(from: usize, to: usize): bool {
-  checkCandidateRange(from, to);
-  return from == to || checkRange(from, to);
+// Sums of checked ranges, kept so that the check of a range's second half is a subtraction
+// (the sum of a range is the sum of its halves', up to a torsion point that [8] kills).
+const sumSlotCount: usize = 64;
+const sumSlots: usize = memory.data(<i32>(sumSlotCount * pointBytes), 8);
+const differenceCached: usize = memory.data(160, 8);
+const differenceCompleted: usize = memory.data(160, 8);
+
+// Kept on in release builds, like the range check: a slot past the table would overwrite
+// other static data.
+// @ts-ignore: decorator
+@inline function sumSlot(slot: usize): usize {
+  if (slot >= sumSlotCount) unreachable();
+  return sumSlots + slot * pointBytes;
 }
 
-/** Marks candidates[from, to) valid (after checkCandidates held for a range covering them). */
+/**
+ * True iff the batch equation holds for candidates[from, to) (nothing is marked); keeps the
+ * range's sum in `slot` (of sumSlotCount) for checkDifference.
+ */
+export function checkCandidatesInto(from: usize, to: usize, slot: usize): bool {
+  checkCandidateRange(from, to);
+  const out = sumSlot(slot);
+  if (from == to) {
+    memory.fill(out, 0, pointBytes);
+    return true;
+  }
+  const holds = checkRange(from, to);
+  memory.copy(out, sum, pointBytes);
+  return holds;
+}
+
+/**
+ * The check of a range's complement within a checked range, at the cost of a subtraction:
+ * `out` = the sum in `whole` minus the sum in `part` (slots filled by checkCandidatesInto or
+ * this function), and true iff [8] of it is the identity — the batch equation of the items of
+ * `whole` not in `part`, under the same coefficients.
+ */
+export function checkDifference(whole: usize, part: usize, out: usize): bool {
+  geToCached(differenceCached, sumSlot(part));
+  geSub(differenceCompleted, sumSlot(whole), differenceCached);
+  geP1P1ToP3(sumSlot(out), differenceCompleted);
+  return geIsSmallOrder(sumSlot(out));
+}
+
+/** Marks candidates[from, to) valid (after checkCandidatesInto held for a range covering them). */
 export function acceptCandidates(from: usize, to: usize): void {
   checkCandidateRange(from, to);
   for (let c = from; c < to; c++) store<u8>(verdictBase + <usize>load<u32>(candidates + (c << 2)), 1);

@@ -7,7 +7,8 @@ import { geDecompress } from './decompress';
 import { geIsSmallOrder, pointBytes } from './point';
 import { ensureBaseTable } from './base';
 import {
-  acceptCandidates, batchScratchBytes, checkCandidates, prepareBatch, verifyCandidatesSingly,
+  acceptCandidates, batchScratchBytes, checkCandidatesInto, checkDifference, prepareBatch,
+  verifyCandidatesSingly,
 } from './batch';
 
 export { sha512, sha512Many } from '../sha512';
@@ -38,9 +39,20 @@ export function ed25519BatchPrepare(
   return prepareBatch(packed, coefficients, verdicts, scratch, suspects, <usize>suspectCount);
 }
 
-/** 1 iff the batch equation holds for candidates [from, to) of the prepared batch. */
-export function ed25519BatchCheck(from: u32, to: u32): i32 {
-  return checkCandidates(<usize>from, <usize>to) ? 1 : 0;
+/**
+ * 1 iff the batch equation holds for candidates [from, to) of the prepared batch; keeps the
+ * range's sum in `slot` (0 to 63) for ed25519BatchCheckDifference.
+ */
+export function ed25519BatchCheckInto(from: u32, to: u32, slot: u32): i32 {
+  return checkCandidatesInto(<usize>from, <usize>to, <usize>slot) ? 1 : 0;
+}
+
+/**
+ * 1 iff the batch equation holds for the candidates of the range summed in slot `whole` that
+ * are not in the sub-range summed in slot `part`; the difference goes to slot `out`.
+ */
+export function ed25519BatchCheckDifference(whole: u32, part: u32, out: u32): i32 {
+  return checkDifference(<usize>whole, <usize>part, <usize>out) ? 1 : 0;
 }
 
 /** Marks candidates [from, to) valid. */

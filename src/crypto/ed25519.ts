@@ -85,7 +85,8 @@ interface Ed25519Exports extends WasmCore {
     suspects: number,
     suspectCount: number,
   ): number;
-  ed25519BatchCheck(from: number, to: number): number;
+  ed25519BatchCheckInto(from: number, to: number, slot: number): number;
+  ed25519BatchCheckDifference(whole: number, part: number, out: number): number;
   ed25519BatchAccept(from: number, to: number): void;
   ed25519BatchVerifySingly(from: number, to: number): number;
   ed25519CheckPublicKey(publicKey: number): number;
@@ -119,11 +120,12 @@ function preparedBatch(items: number, count: number): PreparedBatch {
   Object.assign(lastStats, { items, candidates: count, checks: 0, checkedItems: 0, singles: 0 });
   return {
     count,
-    check: (from, to) => {
+    checkInto: (from, to, slot) => {
       lastStats.checks++;
       lastStats.checkedItems += to - from;
-      return wasm.ed25519BatchCheck(from, to) === 1;
+      return wasm.ed25519BatchCheckInto(from, to, slot) === 1;
     },
+    checkDifference: (whole, part, out) => wasm.ed25519BatchCheckDifference(whole, part, out) === 1,
     accept: (from, to) => wasm.ed25519BatchAccept(from, to),
     verifySingly: (from, to) => {
       lastStats.singles += to - from;

@@ -16,8 +16,10 @@ import {
 import {
   batchSlackFraction,
   checkCostPerItem,
+  differenceCost,
   type PreparedBatch,
   settleBatch,
+  sumSlotsMax,
 } from '../../src/crypto/ed25519-batch-policy.js';
 import { wasmExports } from '../../src/crypto/wasm.js';
 import { fuzzParams } from '../support/fuzz.js';
@@ -33,6 +35,7 @@ class ModelBatch implements PreparedBatch {
   /** Cost of everything after the first check of the whole batch. */
   costAfterFirstCheck = 0;
   checks = 0;
+  differences = 0;
 
   constructor(n: number, invalid: ReadonlySet<number>) {
     this.count = n;
@@ -46,10 +49,30 @@ class ModelBatch implements PreparedBatch {
     return (this.#invalidBefore[to] as number) - (this.#invalidBefore[from] as number);
   }
 
-  check(from: number, to: number): boolean {
+  /** What each slot holds: the range it sums and how many invalid items that range has. */
+  readonly #slots = new Map<number, { from: number; to: number; invalid: number }>();
+
+  checkInto(from: number, to: number, slot: number): boolean {
     expect(0 <= from && from < to && to <= this.count).toBe(true);
+    expect(Number.isInteger(slot) && slot >= 0 && slot < sumSlotsMax).toBe(true);
     if (this.checks++ > 0) this.costAfterFirstCheck += (to - from) * checkCostPerItem(to - from);
+    this.#slots.set(slot, { from, to, invalid: this.#invalidIn(from, to) });
     return this.#invalidIn(from, to) === 0;
+  }
+
+  checkDifference(whole: number, part: number, out: number): boolean {
+    const w = this.#slots.get(whole);
+    const p = this.#slots.get(part);
+    if (w === undefined || p === undefined) throw new Error(`slot ${whole} or ${part} holds no sum`);
+    // The policy subtracts a first half from its range: the rest is a range too.
+    expect(p.from).toBe(w.from);
+    expect(p.to).toBeLessThan(w.to);
+    this.costAfterFirstCheck += differenceCost;
+    this.differences++;
+    const rest = { from: p.to, to: w.to, invalid: w.invalid - p.invalid };
+    expect(rest.invalid).toBe(this.#invalidIn(rest.from, rest.to));
+    this.#slots.set(out, rest);
+    return rest.invalid === 0;
   }
 
   accept(from: number, to: number): void {
@@ -89,7 +112,7 @@ function invalidSet(n: number, fraction: number, layout: 'spread' | 'random' | '
 /** The full bisection the wasm's own verifyBatch does, on the same model (the negative control). */
 function settleByFullBisection(batch: ModelBatch): void {
   const resolve = (from: number, to: number): void => {
-    if (to - from > 2 && batch.check(from, to)) {
+    if (to - from > 2 && batch.checkInto(from, to, 0)) {
       batch.accept(from, to);
       return;
     }
@@ -131,12 +154,21 @@ describe('settleBatch on a model batch', () => {
     expect(batch.verdicts.every((v) => v === 1)).toBe(true);
   });
 
-  it('a few bad signatures still bisect cheaply: one in 16,384 costs under a third of one by one', () => {
+  it('a few bad signatures still bisect cheaply: one in 16,384 costs under a sixth of one by one', () => {
     for (const at of [0, 8000, 16_383]) {
       const batch = new ModelBatch(16_384, new Set([at]));
       settleBatch(batch);
-      expect(batch.costAfterFirstCheck).toBeLessThan(16_384 / 3);
+      expect(batch.costAfterFirstCheck).toBeLessThan(16_384 / 6);
+      // Every failed range checks one half and subtracts for the other.
+      expect(batch.differences).toBeGreaterThan(0);
     }
+  });
+
+  it('the second half of a failed range costs a subtraction: 0.1 % spread costs about half of one by one', () => {
+    // Without the subtraction (both halves checked) the same batch costs 0.76 of one by one.
+    const batch = new ModelBatch(16_384, invalidSet(16_384, 0.001, 'spread', 1));
+    settleBatch(batch);
+    expect(batch.costAfterFirstCheck).toBeLessThan(0.55 * 16_384);
   });
 
   it('the negative control: full bisection of 16,384 half invalid costs several times one by one', () => {
@@ -175,11 +207,16 @@ describe('settleBatch on the wasm', () => {
     });
   }
 
-  it('the wasm refuses a candidate range outside the prepared batch, in release builds too', () => {
-    const check = (wasmExports as unknown as { ed25519BatchCheck(from: number, to: number): number }).ed25519BatchCheck;
+  it('the wasm refuses a candidate range outside the prepared batch or a slot past its table, in release builds too', () => {
+    const hooks = wasmExports as unknown as {
+      ed25519BatchCheckInto(from: number, to: number, slot: number): number;
+      ed25519BatchCheckDifference(whole: number, part: number, out: number): number;
+    };
     ed25519VerifyBatch(valid.slice(0, 10));
-    expect(() => check(0, 1 << 20)).toThrow(/unreachable/);
-    expect(() => check(5, 3)).toThrow(/unreachable/);
+    expect(() => hooks.ed25519BatchCheckInto(0, 1 << 20, 0)).toThrow(/unreachable/);
+    expect(() => hooks.ed25519BatchCheckInto(5, 3, 0)).toThrow(/unreachable/);
+    expect(() => hooks.ed25519BatchCheckInto(0, 5, sumSlotsMax)).toThrow(/unreachable/);
+    expect(() => hooks.ed25519BatchCheckDifference(0, 1, sumSlotsMax)).toThrow(/unreachable/);
     expect(ed25519VerifyBatch(valid.slice(0, 10))).toEqual(new Array(10).fill(true));
   });
 });
