@@ -105,7 +105,7 @@ export type {
 export { ReplicaInputError, RequestRejectedError, type RequestRejection } from './consensus/errors.js';
 export type { CommittedTip, ReplicaOptions } from './consensus/options.js';
 export { type DropReason, Replica, type ReplicaFootprint, type ReplicaStats } from './consensus/replica.js';
-export { type CryptoBackend, inlineCrypto } from './crypto/backend.js';
+export { type CryptoBackend, createInlineCrypto, type InlineCryptoOptions, inlineCrypto } from './crypto/backend.js';
 export {
   type Ed25519BatchItem,
   type Ed25519BatchOptions,

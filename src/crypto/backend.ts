@@ -7,6 +7,7 @@
  * a promise so a caller cannot tell, or depend on, which backend it holds.
  */
 import { type Ed25519BatchItem, ed25519VerifyBatch, verifyPackedBatch } from './ed25519.js';
+import { Ed25519Suspects } from './ed25519-suspects.js';
 import { merkleRoot } from './merkle.js';
 import { type MerkleInclusionItem, verifyMerkleInclusionMany } from './merkle-batch.js';
 import { sha256Many } from './sha256.js';
@@ -25,7 +26,10 @@ export interface CryptoBackend {
   verifyMerkleInclusionMany(items: readonly MerkleInclusionItem[]): Promise<boolean[]>;
 }
 
-/** The inline backend: the wasm on the calling thread, wrapped in resolved promises. */
+/**
+ * The inline backend: the wasm on the calling thread, wrapped in resolved promises. It keeps
+ * no state, so it carries no per-sender suspicion; {@link createInlineCrypto} makes one that does.
+ */
 export const inlineCrypto: CryptoBackend = Object.freeze({
   async sha256Many(messages: readonly Uint8Array[]): Promise<Uint8Array[]> {
     return sha256Many(messages);
@@ -43,3 +47,41 @@ export const inlineCrypto: CryptoBackend = Object.freeze({
     return verifyMerkleInclusionMany(items);
   },
 });
+
+/** Options of {@link createInlineCrypto}. */
+export interface InlineCryptoOptions {
+  /**
+   * The keys whose signatures are verified one by one because they recently signed something
+   * invalid (`Ed25519Suspects`), read and updated by every verify call. Default: a fresh
+   * `Ed25519Suspects()` for this backend; `false` turns suspicion off (that is {@link inlineCrypto}).
+   */
+  readonly suspects?: Ed25519Suspects | false;
+}
+
+/**
+ * An inline backend with its own per-sender suspicion (src/crypto/ed25519-suspects.ts): what a
+ * node or a ledger uses when it is given no backend. Verdicts are {@link inlineCrypto}'s; a
+ * batch carrying bad signatures from senders seen before costs their single verifications
+ * instead of a bisection.
+ *
+ * @throws TypeError if `options.suspects` is neither an `Ed25519Suspects` nor `false`.
+ */
+export function createInlineCrypto(options: InlineCryptoOptions = {}): CryptoBackend & {
+  readonly suspects: Ed25519Suspects | undefined;
+} {
+  const chosen = options.suspects ?? new Ed25519Suspects();
+  if (chosen !== false && !(chosen instanceof Ed25519Suspects)) {
+    throw new TypeError('createInlineCrypto: expected options.suspects to be an Ed25519Suspects or false');
+  }
+  const suspects = chosen === false ? undefined : chosen;
+  return Object.freeze({
+    ...inlineCrypto,
+    suspects,
+    async verifyBatch(items: readonly Ed25519BatchItem[]): Promise<boolean[]> {
+      return ed25519VerifyBatch(items, { suspects });
+    },
+    async verifyPackedBatch(packed: Uint8Array): Promise<Uint8Array> {
+      return verifyPackedBatch(packed, { suspects });
+    },
+  });
+}

@@ -10,9 +10,12 @@
  * equation holds, and every other item is settled by single verification, so batch verdicts
  * equal single verdicts.
  *
- * A failed range is halved; only the first half costs a check, since the second half's sum is
- * the range's minus the first's. Bisecting a lone bad signature out of n then costs about n/2
- * items' checks over all levels, not n.
+ * A failed range is scanned in groups from the left; only the group costs a check, since the
+ * rest's sum is the range's minus the group's. A failing group is settled the same way one
+ * level down, and the scan stops as soon as the rest holds. The group size adapts to the
+ * failures seen (×2 after a pass, ÷4 after a failure, starting at half the batch), so a lone
+ * bad signature costs a halving search whose second halves are free, and a dense spread of
+ * bad ones is searched in small groups.
  *
  * An all-valid batch costs one check. Bisecting a failed one to the bottom would let a sender
  * of many bad signatures turn it into ~log2(n) full passes, each costlier per item than the
@@ -64,6 +67,15 @@ export const batchSlackFraction = 0.1;
  * halves costs about as much per item as single verification (0.4–0.5 of one) and finds less.
  */
 export const settleSinglyItemsMax = 16;
+
+/**
+ * How a failed range's scan adapts its group size (see `settleFailed`): ×2 after a group
+ * holds, ÷4 after one fails. Chosen on the cost model (`npx tsx bench/policy-model.ts`) over
+ * the adversarial benchmark's layouts: a lone bad signature, 0.1 % and 1 % spread evenly or
+ * from a few senders, 10 % and all bad.
+ */
+export const groupGrowthOnPass = 2;
+export const groupShrinkOnFailure = 4;
 
 /**
  * Cost of {@link PreparedBatch.checkDifference} in units of one single verification: one point
@@ -128,37 +140,54 @@ class BudgetedBisection {
   readonly #slack: number;
   #spent = 0;
   #settled = 0;
+  /** The size of the next group a failed range's scan checks (see settleFailed). */
+  #groupSize: number;
 
   constructor(batch: PreparedBatch, slack: number) {
     this.#batch = batch;
     this.#slack = slack;
+    this.#groupSize = Math.max(batch.count >>> 1, 1);
   }
 
   /**
    * Settles `[from, to)`, known to hold an invalid item, its sum in `slot`, at bisection depth
    * `depth`; returns how many were invalid.
+   *
+   * The range is scanned from the left in groups: each group costs a check, and the rest of
+   * the range is checked by subtraction. A group that fails is settled the same way, one
+   * level down; once the rest holds, the scan stops. The group size adapts to the density of
+   * bad signatures seen so far: it doubles after a group holds and quarters after one fails
+   * (starting at half the batch), so dense failures are looked for in small groups without
+   * first failing checks of every size above, and sparse ones in large groups.
    */
   settleFailed(from: number, to: number, slot: number, depth: number): number {
-    const m = to - from;
-    if (m <= settleSinglyItemsMax) return this.#singly(from, to);
-    const middle = from + (m >>> 1);
-    const [leftSlot, rightSlot] = slotsAt(depth);
-    const left = this.#probe(from, middle, leftSlot, differenceCost);
-    if (left === 'unchecked') {
-      return this.#settleUnchecked(from, middle, depth + 1) + this.#settleUnchecked(middle, to, depth + 1);
+    const [groupSlot, restSlot] = slotsAt(depth);
+    let invalid = 0;
+    let start = from;
+    let sumSlot = slot;
+    while (true) {
+      const m = to - start;
+      if (m <= settleSinglyItemsMax) return invalid + this.#singly(start, to);
+      const end = start + Math.min(this.#groupSize, m >>> 1);
+      const group = this.#probe(start, end, groupSlot, differenceCost);
+      if (group === 'unchecked') return invalid + this.#settleUnchecked(start, to, depth + 1);
+      // The rest's check is the subtraction of the group's sum from the range's.
+      this.#spent += differenceCost;
+      const restHolds = this.#batch.checkDifference(sumSlot, groupSlot, restSlot);
+      if (group === 'passed') {
+        this.#groupSize = Math.min(this.#groupSize * groupGrowthOnPass, this.#batch.count);
+      } else {
+        this.#groupSize = Math.max(Math.floor(this.#groupSize / groupShrinkOnFailure), settleSinglyItemsMax);
+        invalid += this.settleFailed(start, end, groupSlot, depth + 1);
+      }
+      if (restHolds) {
+        this.#batch.accept(end, to);
+        this.#settled += to - end;
+        return invalid;
+      }
+      start = end;
+      sumSlot = restSlot;
     }
-    // The right half's check is the subtraction of the left half's sum from this range's.
-    this.#spent += differenceCost;
-    let right: Probe = 'failed';
-    if (this.#batch.checkDifference(slot, leftSlot, rightSlot)) {
-      this.#batch.accept(middle, to);
-      this.#settled += to - middle;
-      right = 'passed';
-    }
-    return (
-      this.#settleProbed(from, middle, left, leftSlot, depth + 1) +
-      this.#settleProbed(middle, to, right, rightSlot, depth + 1)
-    );
   }
 
   #settleProbed(from: number, to: number, probe: Probe, slot: number, depth: number): number {

@@ -24,7 +24,7 @@ import {
 import { encodeGenesis, type Genesis, genesisHash } from '../codec/genesis.js';
 import { type Receipt, receiptsEncoding } from '../codec/receipt.js';
 import type { Transaction } from '../codec/transaction.js';
-import { type CryptoBackend, inlineCrypto } from '../crypto/backend.js';
+import { type CryptoBackend, createInlineCrypto } from '../crypto/backend.js';
 import { ed25519CheckPublicKey } from '../crypto/ed25519.js';
 import { requireBytes } from '../crypto/validate.js';
 import {
@@ -76,7 +76,7 @@ export class Ledger {
   private constructor(genesis: Genesis, options: LedgerOptions) {
     this.genesis = genesis;
     this.chainId = genesis.chainId;
-    this.crypto = options.crypto ?? inlineCrypto;
+    this.crypto = options.crypto ?? createInlineCrypto();
     this.#timestampMs = genesis.timestampMs;
   }
 

@@ -21,7 +21,7 @@ import type { ReplicaEffect } from '../consensus/effects.js';
 import { RequestRejectedError } from '../consensus/errors.js';
 import type { ReplicaOptions } from '../consensus/options.js';
 import { Replica } from '../consensus/replica.js';
-import { type CryptoBackend, inlineCrypto } from '../crypto/backend.js';
+import { type CryptoBackend, createInlineCrypto } from '../crypto/backend.js';
 import { type Ed25519BatchItem, ed25519PublicKeyFromSecret } from '../crypto/ed25519.js';
 import { type MerkleInclusionProof, merkleInclusionProof } from '../crypto/merkle.js';
 import { requireBytesOfLength } from '../crypto/validate.js';
@@ -223,7 +223,7 @@ export class LedgerNode {
     if ((options.dataDir === undefined) === (options.database === undefined)) {
       throw new TypeError('LedgerNode.open: give exactly one of dataDir and database');
     }
-    const crypto = options.crypto ?? inlineCrypto;
+    const crypto = options.crypto ?? createInlineCrypto();
     const store = await BlockStore.open(
       options.dataDir !== undefined ? join(options.dataDir, 'blocks') : (options.database as StoreDatabase),
       {

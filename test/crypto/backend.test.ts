@@ -12,7 +12,7 @@ import {
   type Transaction,
   transactionSigningMessage,
 } from '../../src/codec/transaction.js';
-import { type CryptoBackend, inlineCrypto } from '../../src/crypto/backend.js';
+import { type CryptoBackend, createInlineCrypto, inlineCrypto } from '../../src/crypto/backend.js';
 import {
   type Ed25519BatchItem,
   ed25519GenerateKeyPair,
@@ -264,6 +264,11 @@ function describeBackend(
 describeBackend(
   'inline',
   () => inlineCrypto,
+  async () => {},
+);
+describeBackend(
+  'inline with suspicion (createInlineCrypto)',
+  () => createInlineCrypto(),
   async () => {},
 );
 describeBackend(

@@ -164,11 +164,17 @@ describe('settleBatch on a model batch', () => {
     }
   });
 
-  it('the second half of a failed range costs a subtraction: 0.1 % spread costs about half of one by one', () => {
+  it('the rest of a failed range costs a subtraction: 0.1 % spread costs under half of one by one', () => {
     // Without the subtraction (both halves checked) the same batch costs 0.76 of one by one.
     const batch = new ModelBatch(16_384, invalidSet(16_384, 0.001, 'spread', 1));
     settleBatch(batch);
-    expect(batch.costAfterFirstCheck).toBeLessThan(0.55 * 16_384);
+    expect(batch.costAfterFirstCheck).toBeLessThan(0.5 * 16_384);
+  });
+
+  it('groups adapt to the density: 1 % spread costs under 0.85 of one by one (halving alone: 1.1, the budget)', () => {
+    const batch = new ModelBatch(16_384, invalidSet(16_384, 0.01, 'spread', 1));
+    settleBatch(batch);
+    expect(batch.costAfterFirstCheck).toBeLessThan(0.85 * 16_384);
   });
 
   it('the negative control: full bisection of 16,384 half invalid costs several times one by one', () => {

@@ -3,6 +3,7 @@
 // the batch equation for the others. Verdicts must not change; only the items' path does.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createInlineCrypto } from '../../src/crypto/backend.js';
 import {
   type Ed25519BatchItem,
   ed25519GenerateKeyPair,
@@ -131,6 +132,21 @@ describe('Ed25519Suspects', () => {
     expect(() => ed25519VerifyBatch(items, null as unknown as undefined)).toThrow(/expected options to be an object/);
     expect(() => verifyPackedBatch(packVerifyBatch(items), 7 as unknown as undefined)).toThrow(
       /verifyPackedBatch: expected options/,
+    );
+  });
+});
+
+describe('createInlineCrypto', () => {
+  it('carries its own suspects across calls (the default backend of a node and a ledger)', async () => {
+    const backend = createInlineCrypto();
+    const items = Array.from({ length: 24 }, (_, i) => item(i % 4, i, i % 4 === 2 && i < 12));
+    expect(await backend.verifyBatch(items)).toEqual(singles(items));
+    expect(backend.suspects?.has((keys[2] as (typeof keys)[number]).publicKey)).toBe(true);
+    await backend.verifyPackedBatch(packVerifyBatch(items));
+    expect(lastBatchStats().candidates).toBe(18);
+    expect(createInlineCrypto({ suspects: false }).suspects).toBeUndefined();
+    expect(() => createInlineCrypto({ suspects: 'yes' as unknown as false })).toThrow(
+      /createInlineCrypto: expected options.suspects/,
     );
   });
 });
