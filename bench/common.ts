@@ -206,6 +206,22 @@ const ticksPerSecond = 100;
 /** A round is "quiet" when other processes used less than this many cores on average. */
 const quietCoresMax = 0.15;
 
+/**
+ * Runs `work` and says how many cores other processes kept busy meanwhile, on average (from
+ * /proc/stat minus this process's own CPU time; undefined off Linux): the note a suite adds so
+ * that a peer slowed by load cannot flatter a ratio unseen.
+ */
+export async function othersCoresDuring<T>(work: () => Promise<T>): Promise<{ result: T; note: string }> {
+  const started = performance.now();
+  const before = cpuTicks();
+  const result = await work();
+  const after = cpuTicks();
+  const seconds = (performance.now() - started) / 1000;
+  if (before === undefined || after === undefined) return { result, note: 'No load figures (not Linux).' };
+  const cores = (after.machine - before.machine - (after.self - before.self)) / ticksPerSecond / seconds;
+  return { result, note: `Other processes kept ${cores.toFixed(2)} cores busy on average during the run.` };
+}
+
 /** What {@link alternate} measured: one row per contender and a note with the ratios and the load. */
 export interface Alternated {
   rows: BenchRow[];

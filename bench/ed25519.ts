@@ -19,7 +19,7 @@ import {
   ed25519Verify,
   ed25519VerifyBatch,
 } from '../src/crypto/ed25519.js';
-import { type BenchTable, type BenchTask, measure, oursName, report } from './common.js';
+import { type BenchTable, type BenchTask, measure, othersCoresDuring, oursName, report } from './common.js';
 
 /** The one sodium-native call we use (the package ships no type declarations). */
 interface SodiumVerify {
@@ -184,13 +184,17 @@ export async function run(): Promise<BenchTable> {
     );
   }
 
-  const rows = await measure(tasks, { timeMs, iterationsMin: 3, rounds: 5 });
+  // Other processes' CPU over the whole run: a peer slowed by load would flatter our ratios.
+  const { result: rows, note: loadNote } = await othersCoresDuring(() =>
+    measure(tasks, { timeMs, iterationsMin: 3, rounds: 5 }),
+  );
   return {
     name: 'ed25519',
     rows,
     notes: [
       `Messages of ${messageBytes} bytes; batch rows are signatures per second; peers verify the batch one by one.`,
       'ours ÷ this = median over 5 interleaved rounds of the same-round ratio. One core; the machine may be shared.',
+      loadNote,
     ],
   };
 }

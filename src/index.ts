@@ -105,7 +105,13 @@ export type {
 export { ReplicaInputError, RequestRejectedError, type RequestRejection } from './consensus/errors.js';
 export type { CommittedTip, ReplicaOptions } from './consensus/options.js';
 export { type DropReason, Replica, type ReplicaFootprint, type ReplicaStats } from './consensus/replica.js';
-export { type CryptoBackend, createInlineCrypto, type InlineCryptoOptions, inlineCrypto } from './crypto/backend.js';
+export {
+  type CryptoBackend,
+  createInlineCrypto,
+  type InlineCrypto,
+  type InlineCryptoOptions,
+  inlineCrypto,
+} from './crypto/backend.js';
 export {
   type Ed25519BatchItem,
   type Ed25519BatchOptions,
@@ -119,6 +125,12 @@ export {
   ed25519SignatureBytes,
   ed25519Verify,
   ed25519VerifyBatch,
+  PackedBatchWriter,
+  packedHeaderBytes,
+  packedRecordBytes,
+  packVerifyBatch,
+  slicePackedBatch,
+  verifyPackedBatch,
 } from './crypto/ed25519.js';
 export { Ed25519Suspects, type Ed25519SuspectsOptions } from './crypto/ed25519-suspects.js';
 export {

@@ -28,9 +28,9 @@ import { ByteReader, ByteWriter, concatBytes } from '../bytes.js';
 import { PackedBatchWriter } from '../crypto/ed25519.js';
 import { merkleRoot } from '../crypto/merkle.js';
 import { sha256, sha256Many } from '../crypto/sha256.js';
-import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { blockBytesMax, blockTxsMax, certificateSignaturesMax } from '../limits.js';
+import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../validate.js';
 import { type CommitCertificate, readCertificate } from './certificate.js';
 import {
   codecVersion,

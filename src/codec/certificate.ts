@@ -17,9 +17,9 @@
  * `"consortium-ledger/commit/v1" ‖ 0x00 ‖ u8 chainIdLength ‖ chainId ‖ u53 view ‖ u53 height ‖ blockHash`.
  */
 import { ByteReader, ByteWriter } from '../bytes.js';
-import { requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { certificateSignaturesMax } from '../limits.js';
+import { requireBytes, requireBytesOfLength, requireInteger } from '../validate.js';
 import { codecVersion, requireChainId, writeChainId } from './transaction.js';
 
 /** One member's vote in a certificate. */

@@ -54,7 +54,6 @@
 import { ByteReader, ByteWriter, bytesEqual, concatBytes } from '../bytes.js';
 import { type Ed25519BatchItem, ed25519PublicKeyFromSecret, ed25519Sign } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/sha256.js';
-import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import {
   blockBytesMax,
@@ -67,6 +66,7 @@ import {
   txBytesMax,
   viewChangePreparedMax,
 } from '../limits.js';
+import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from '../validate.js';
 import { certificateBytesMax } from './block.js';
 import { commitVoteMessage } from './certificate.js';
 import { codecVersion, requireChainId, writeChainId } from './transaction.js';

@@ -15,9 +15,9 @@
  */
 import { ByteReader, ByteWriter, requireUtf8Text } from '../bytes.js';
 import { sha256 } from '../crypto/sha256.js';
-import { requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { amountMax, genesisMembersMax, participantNameBytesMax } from '../limits.js';
+import { requireBytes, requireBytesOfLength, requireInteger } from '../validate.js';
 import { compareKeys } from './certificate.js';
 import { type Role, roleCodes, roles } from './operation.js';
 import { codecVersion, readChainId, requireChainId, writeChainId } from './transaction.js';

@@ -21,9 +21,9 @@
  */
 import type { ByteReader, ByteWriter } from '../bytes.js';
 import { requireUtf8Text } from '../bytes.js';
-import { requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { amountMax, participantNameBytesMax, shipmentIdBytesMax } from '../limits.js';
+import { requireBytesOfLength, requireInteger } from '../validate.js';
 
 /** A participant's role: decides which operations it may sign (roles are data, not code paths). */
 export type Role = 'regulator' | 'bank' | 'supplier' | 'buyer' | 'logistics';

@@ -10,8 +10,8 @@
  */
 import { ByteReader } from '../bytes.js';
 import { merkleRoot } from '../crypto/merkle.js';
-import { describeValue, requireBytes, requireBytesOfLength } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
+import { describeValue, requireBytes, requireBytesOfLength } from '../validate.js';
 
 /**
  * Why a transaction was refused (or `ok`). The numeric codes are on the wire and in stored

@@ -20,9 +20,9 @@
 import { ByteReader, ByteWriter } from '../bytes.js';
 import { ed25519Sign } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/sha256.js';
-import { requireBytes, requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import { chainIdBytesMax, txBytesMax, txPayloadBytesMax } from '../limits.js';
+import { requireBytes, requireBytesOfLength, requireInteger } from '../validate.js';
 import { type Operation, operationCodes, operationTypes, readOperation, writeOperation } from './operation.js';
 
 /** Format version of transactions, block headers and certificates written by this release. */

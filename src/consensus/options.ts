@@ -5,8 +5,8 @@
  */
 import type { ConsensusSigner } from '../codec/consensus.js';
 import type { Ed25519BatchItem } from '../crypto/ed25519.js';
-import { requireBytesOfLength, requireInteger } from '../crypto/validate.js';
 import { blockTxsMax, pendingRequestsMax, viewChangePreparedMax } from '../limits.js';
+import { requireBytesOfLength, requireInteger } from '../validate.js';
 
 /** The last block a replica's store holds when the replica starts. */
 export interface CommittedTip {

@@ -49,8 +49,8 @@ import {
 } from '../codec/consensus.js';
 import { requireChainId } from '../codec/transaction.js';
 import { type Ed25519BatchItem, ed25519VerifyBatch } from '../crypto/ed25519.js';
-import { requireBytesOfLength } from '../crypto/validate.js';
 import { committedTxIdsRememberedMax, requestTxsMax, stateResponseBlocksMax } from '../limits.js';
+import { requireBytesOfLength } from '../validate.js';
 import { type AdmissionState, admitAll, checkRequest, isRequestOf } from './admission.js';
 import { CheckpointCollector, genesisCheckpoint, type StableCheckpoint } from './checkpoints.js';
 import type { ReplicaEffect } from './effects.js';

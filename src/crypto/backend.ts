@@ -48,6 +48,12 @@ export const inlineCrypto: CryptoBackend = Object.freeze({
   },
 });
 
+/** An inline backend made by {@link createInlineCrypto}. */
+export interface InlineCrypto extends CryptoBackend {
+  /** The suspects its verify calls read and update; undefined if suspicion is off. */
+  readonly suspects: Ed25519Suspects | undefined;
+}
+
 /** Options of {@link createInlineCrypto}. */
 export interface InlineCryptoOptions {
   /**
@@ -66,9 +72,7 @@ export interface InlineCryptoOptions {
  *
  * @throws TypeError if `options.suspects` is neither an `Ed25519Suspects` nor `false`.
  */
-export function createInlineCrypto(options: InlineCryptoOptions = {}): CryptoBackend & {
-  readonly suspects: Ed25519Suspects | undefined;
-} {
+export function createInlineCrypto(options: InlineCryptoOptions = {}): InlineCrypto {
   const chosen = options.suspects ?? new Ed25519Suspects();
   if (chosen !== false && !(chosen instanceof Ed25519Suspects)) {
     throw new TypeError('createInlineCrypto: expected options.suspects to be an Ed25519Suspects or false');

@@ -18,7 +18,7 @@
  * verification each for a while — never a wrong verdict. It is not shared between processes.
  */
 import { ed25519SuspectKeysMax } from '../limits.js';
-import { requireInteger } from './validate.js';
+import { requireInteger } from '../validate.js';
 
 /** Bytes of one suspect key (an Ed25519 public key). */
 const keyBytes = 32;
@@ -38,12 +38,15 @@ interface Suspect {
 
 /** The suspect keys of one verifier (a pool, a node's crypto backend); see the file comment. */
 export class Ed25519Suspects {
+  /** Most keys held; past it, the least recent offender is dropped. */
   readonly keysMax: number;
+  /** Batches a key stays a suspect after its last invalid signature. */
   readonly forgiveAfterCalls: number;
   readonly #suspects = new Map<string, Suspect>();
   #calls = 0;
   #packed: Uint8Array | undefined;
 
+  /** @throws TypeError/RangeError naming the option if `keysMax` or `forgiveAfterCalls` is not a positive integer in range. */
   constructor(options: Ed25519SuspectsOptions = {}) {
     const where = 'Ed25519Suspects';
     this.keysMax = options.keysMax ?? 1024;

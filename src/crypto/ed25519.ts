@@ -16,9 +16,9 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { ed25519BatchItemsMax, ed25519BatchMessageBytesMax, ed25519MessageBytesMax } from '../limits.js';
+import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from '../validate.js';
 import { type PreparedBatch, settleBatch } from './ed25519-batch-policy.js';
 import { Ed25519Suspects } from './ed25519-suspects.js';
-import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from './validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in an Ed25519 public key (a compressed point, RFC 8032 §5.1.2). */

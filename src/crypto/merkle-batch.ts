@@ -11,9 +11,9 @@
  * first, so the proofs still walking at step k are always a prefix and no gaps are hashed.
  */
 import { merkleLeavesMax, merkleProofBatchItemsMax, merkleProofHashesMax } from '../limits.js';
+import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from '../validate.js';
 import { leafHashesIntoIo, type MerkleInclusionProof } from './merkle.js';
 import { sha256DigestBytes, sha256Wasm } from './sha256.js';
-import { describeValue, requireBytes, requireBytesOfLength, requireInteger } from './validate.js';
 import { memoryU8 } from './wasm.js';
 
 const hashBytes = sha256DigestBytes;
@@ -173,10 +173,30 @@ function objectSource(items: readonly MerkleInclusionItem[]): ProofSource {
     leaf: (i) => (items[i] as MerkleInclusionItem).leaf,
     copyPath: (i, memory, at) => {
       const path = (items[i] as MerkleInclusionItem).proof.path;
+      const whole = contiguousPath(path);
+      if (whole !== undefined) {
+        memory.set(whole, at);
+        return;
+      }
       for (let k = 0; k < path.length; k++) memory.set(path[k] as Uint8Array, at + k * hashBytes);
     },
     root: (i) => (items[i] as MerkleInclusionItem).root,
   };
+}
+
+/**
+ * The path's hashes as one view when they lie back to back in one buffer (as
+ * `MerkleTree.inclusionProof` returns them), so the path is copied in one call; else undefined.
+ */
+function contiguousPath(path: readonly Uint8Array[]): Uint8Array | undefined {
+  const first = path[0];
+  if (first === undefined) return undefined;
+  const { buffer, byteOffset } = first;
+  for (let k = 1; k < path.length; k++) {
+    const node = path[k] as Uint8Array;
+    if (node.buffer !== buffer || node.byteOffset !== byteOffset + k * hashBytes) return undefined;
+  }
+  return new Uint8Array(buffer, byteOffset, path.length * hashBytes);
 }
 
 /** A source over a {@link packInclusionItems} buffer: its offsets parsed once, no objects per proof. */

@@ -10,6 +10,7 @@
  * reads the tree without rehashing.
  */
 import { batchBytesMax, merkleLeavesMax, merkleProofHashesMax, messageBytesMax } from '../limits.js';
+import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../validate.js';
 import { align16, itemsBytes, itemsDataAt, itemsUniform32, writeItems } from './items.js';
 import {
   sha256DigestBytes,
@@ -18,7 +19,6 @@ import {
   wasmMerkleLeafHashes32,
   wasmMerkleNodeLevel,
 } from './sha256.js';
-import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from './validate.js';
 import { memoryU8, reserveIo } from './wasm.js';
 
 const hashBytes = sha256DigestBytes;
@@ -272,17 +272,27 @@ export class MerkleTree {
     return this.#rangeHash(0, treeSize);
   }
 
-  /** RFC 9162 §2.1.3.1 inclusion proof for leaf `leafIndex` in this tree. */
+  /**
+   * RFC 9162 §2.1.3.1 inclusion proof for leaf `leafIndex` in this tree. The path's hashes
+   * are views of one fresh buffer, back to back, so a batch verifier copies a path at once.
+   */
   inclusionProof(leafIndex: number): MerkleInclusionProof {
     requireLeafIndex(leafIndex, this.size, 'MerkleTree.inclusionProof');
-    const path: Uint8Array[] = [];
+    const siblings: number[] = [];
     let index = leafIndex;
     for (let level = 0; level < this.#levelStart.length - 1; level++) {
       const sibling = index ^ 1;
       // The last node of an odd level has no sibling: it was carried up unchanged.
-      if (sibling < (this.#levelWidth[level] as number)) path.push(this.#node(level, sibling));
+      if (sibling < (this.#levelWidth[level] as number)) {
+        siblings.push(((this.#levelStart[level] as number) + sibling) * hashBytes);
+      }
       index >>>= 1;
     }
+    const bytes = new Uint8Array(siblings.length * hashBytes);
+    const path = siblings.map((offset, k) => {
+      bytes.set(this.#levels.subarray(offset, offset + hashBytes), k * hashBytes);
+      return bytes.subarray(k * hashBytes, (k + 1) * hashBytes);
+    });
     return { leafIndex, treeSize: this.size, path };
   }
 

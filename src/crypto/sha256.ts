@@ -9,8 +9,8 @@
  */
 import { hash as nodeHash } from 'node:crypto';
 import { batchBytesMax, batchMessagesMax, messageBytesMax } from '../limits.js';
+import { requireBytes, requireBytesArray } from '../validate.js';
 import { align16, itemsBytes, itemsDataAt, writeItems } from './items.js';
-import { requireBytes, requireBytesArray } from './validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in a SHA-256 digest. */

@@ -4,7 +4,7 @@
  * `node:crypto` and the NIST examples.
  */
 import { ed25519MessageBytesMax } from '../limits.js';
-import { requireBytes } from './validate.js';
+import { requireBytes } from '../validate.js';
 import { memoryU8, reserveIo, type WasmCore, wasmExports } from './wasm.js';
 
 /** Bytes in a SHA-512 digest. */

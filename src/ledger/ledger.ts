@@ -26,7 +26,7 @@ import { type Receipt, receiptsEncoding } from '../codec/receipt.js';
 import type { Transaction } from '../codec/transaction.js';
 import { type CryptoBackend, createInlineCrypto } from '../crypto/backend.js';
 import { ed25519CheckPublicKey } from '../crypto/ed25519.js';
-import { requireBytes } from '../crypto/validate.js';
+import { requireBytes } from '../validate.js';
 import {
   type BlockPrecomputed,
   type ExecutedBlock,

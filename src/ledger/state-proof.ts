@@ -25,10 +25,10 @@
 import { ByteReader, ByteWriter } from '../bytes.js';
 import { merkleLeafHash } from '../crypto/merkle.js';
 import { sha256, sha256DigestBytes, sha256Wasm } from '../crypto/sha256.js';
-import { describeValue, requireBytes, requireBytesArray, requireBytesOfLength } from '../crypto/validate.js';
 import { memoryU8, reserveIo } from '../crypto/wasm.js';
 import { DecodeError } from '../errors.js';
 import { stateProofSiblingsMax } from '../limits.js';
+import { describeValue, requireBytes, requireBytesArray, requireBytesOfLength } from '../validate.js';
 
 const hashBytes = sha256DigestBytes;
 

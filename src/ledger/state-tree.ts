@@ -46,9 +46,9 @@
 import { assert } from '../assert.js';
 import { itemsDataAt } from '../crypto/items.js';
 import { sha256, sha256DigestBytes, sha256ManyPacked } from '../crypto/sha256.js';
-import { describeValue, requireBytes, requireBytesOfLength } from '../crypto/validate.js';
 import { reserveIo } from '../crypto/wasm.js';
 import { batchMessagesMax } from '../limits.js';
+import { describeValue, requireBytes, requireBytesOfLength } from '../validate.js';
 import { childSlot, hashSlot, hashWords, StateNodes } from './state-nodes.js';
 import { type StateProof, stateKeyBit } from './state-proof.js';
 

@@ -24,12 +24,12 @@ import { Replica } from '../consensus/replica.js';
 import { type CryptoBackend, createInlineCrypto } from '../crypto/backend.js';
 import { type Ed25519BatchItem, ed25519PublicKeyFromSecret } from '../crypto/ed25519.js';
 import { type MerkleInclusionProof, merkleInclusionProof } from '../crypto/merkle.js';
-import { requireBytesOfLength } from '../crypto/validate.js';
 import { ConsortiumLedgerError } from '../errors.js';
 import type { ExecutedBlock, ProvenState } from '../ledger/block-work.js';
 import { Ledger } from '../ledger/ledger.js';
 import { BlockStore, type StoreDatabase } from '../store/index.js';
 import { loadLedger } from '../store/load-ledger.js';
+import { requireBytesOfLength } from '../validate.js';
 import { LevelRecords, type RecordStore } from './records.js';
 import type { Transport } from './transport.js';
 

@@ -48,7 +48,6 @@ import {
   verifyMerkleInclusionMany,
 } from '../crypto/merkle-batch.js';
 import { checkMessages, sha256DigestBytes, sha256Many } from '../crypto/sha256.js';
-import { requireBytesArray } from '../crypto/validate.js';
 import { wasmModule, wasmModuleKey } from '../crypto/wasm.js';
 import {
   batchBytesMax,
@@ -57,6 +56,7 @@ import {
   poolVerifyItemsMax,
   poolVerifyMessageBytesMax,
 } from '../limits.js';
+import { requireBytesArray } from '../validate.js';
 import {
   hashChunksWanted,
   merkleInlineLeavesMax,

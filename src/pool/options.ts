@@ -5,8 +5,8 @@
 
 import os from 'node:os';
 import { Ed25519Suspects } from '../crypto/ed25519-suspects.js';
-import { describeValue, requireInteger } from '../crypto/validate.js';
 import { poolIdleTimeoutMsMax, poolQueueTasksMax, poolTaskTimeoutMsMax, poolThreadsMax } from '../limits.js';
+import { describeValue, requireInteger } from '../validate.js';
 import type { AbortError, PoolQueueFullError, PoolTaskTimeoutError } from './errors.js';
 import { type PoolTestHooks, poolTestHooks } from './internals.js';
 

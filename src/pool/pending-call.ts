@@ -3,7 +3,7 @@
  * AbortSignal. A call is cut into chunk tasks and settles once: with every chunk's result, or
  * with its first failure, after which late results are ignored.
  */
-import { describeValue } from '../crypto/validate.js';
+import { describeValue } from '../validate.js';
 import { AbortError } from './errors.js';
 
 /** One call in flight: its chunks' results, and how it settles. */

@@ -21,7 +21,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { describeValue } from '../crypto/validate.js';
+import { describeValue } from '../validate.js';
 import type { Range } from './chunk-plan.js';
 import { PoolClosedError, PoolQueueFullError, PoolTaskTimeoutError, WorkerCrashedError } from './errors.js';
 import { abortError, checkSignal, PendingCall, SignalWatch } from './pending-call.js';

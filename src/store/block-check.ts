@@ -14,10 +14,10 @@ import { decodeCertificate } from '../codec/certificate.js';
 import { type Receipt, reasonName, receiptBytes, receiptsEncoding } from '../codec/receipt.js';
 import { merkleRoot } from '../crypto/merkle.js';
 import { sha256, sha256DigestBytes } from '../crypto/sha256.js';
-import { describeValue, requireBytes, requireBytesArray } from '../crypto/validate.js';
 import { DecodeError } from '../errors.js';
 import type { StateWrite } from '../ledger/state.js';
 import { blockStateWritesMax, blockTxsMax, stateKeyBytesMax, stateValueBytesMax } from '../limits.js';
+import { describeValue, requireBytes, requireBytesArray } from '../validate.js';
 import { StoreAppendError, StoreCorruptError } from './errors.js';
 import { txEntryBytes } from './keys.js';
 

@@ -108,6 +108,29 @@ describe('verifyMerkleInclusionMany', () => {
     expect(verdicts.filter((v) => !v).length).toBe(Math.ceil(10_000 / 997));
   });
 
+  it('a path whose hashes share one buffer (as MerkleTree returns them) is read from that buffer, in place', () => {
+    const leaves = Array.from({ length: 300 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8));
+    const tree = MerkleTree.fromLeaves(leaves);
+    const proof = tree.inclusionProof(123);
+    const first = proof.path[0] as Uint8Array;
+    // The tree hands out views of one buffer, back to back.
+    for (const [k, node] of proof.path.entries()) {
+      expect(node.buffer).toBe(first.buffer);
+      expect(node.byteOffset).toBe(first.byteOffset + 32 * k);
+    }
+    const item = { leaf: leaves[123] as Uint8Array, proof, root: tree.root };
+    expect(verifyMerkleInclusionMany([item])).toEqual([true]);
+    // A byte changed in the shared buffer is a changed sibling.
+    const mutated = new Uint8Array(first.buffer, first.byteOffset, proof.path.length * 32);
+    mutated[5 * 32 + 7] = (mutated[5 * 32 + 7] as number) ^ 1;
+    expect(verifyMerkleInclusionMany([item])).toEqual([verifyMerkleInclusion(item.leaf, proof, item.root)]);
+    expect(verifyMerkleInclusion(item.leaf, proof, item.root)).toBe(false);
+    mutated[5 * 32 + 7] = (mutated[5 * 32 + 7] as number) ^ 1;
+    // Views of one buffer out of order are not a contiguous path: read one by one, and wrong.
+    const swapped = { ...proof, path: [proof.path[1], proof.path[0], ...proof.path.slice(2)] as Uint8Array[] };
+    expect(verifyMerkleInclusionMany([item, { ...item, proof: swapped }])).toEqual([true, false]);
+  });
+
   it('an empty call gives no verdicts; a one-leaf tree proves with an empty path', () => {
     expect(verifyMerkleInclusionMany([])).toEqual([]);
     const tree = treeOf([new Uint8Array([7])]);

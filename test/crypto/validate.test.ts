@@ -4,7 +4,6 @@
 // parameter — never V8's bare "detached ArrayBuffer" or "incompatible receiver", and never an
 // answer computed over the empty message a detached view reports.
 import { describe, expect, it } from 'vitest';
-import { describeValue, requireBytes, requireBytesArray } from '../../src/crypto/validate.js';
 import {
   type Ed25519BatchItem,
   ed25519GenerateKeyPair,
@@ -20,6 +19,7 @@ import {
   sha512,
   verifyMerkleInclusion,
 } from '../../src/index.js';
+import { describeValue, requireBytes, requireBytesArray } from '../../src/validate.js';
 
 /** A view of `length` bytes whose ArrayBuffer has been transferred away (detached). */
 function detached(length: number, offset = 0): Uint8Array {
