@@ -9,7 +9,9 @@
  * - from hostile senders, first batch: the bad signatures come from ⌈bad/64⌉ of the 256 senders
  *   (each sends 64 items a batch), and no suspicion yet;
  * - from hostile senders, suspicion carried: the same batch, with an `Ed25519Suspects` that has
- *   seen the earlier batches (the steady state of a consortium under such an attack).
+ *   seen the earlier batches (the steady state of a consortium under such an attack);
+ * - spread, suspicion carried: the spread attack against a verifier that keeps suspects (every
+ *   sender with a bad signature becomes one, so its valid items are verified singly too).
  *
  * The bad signatures are valid signatures over a message changed after signing: R and S decode,
  * so each costs a full equation (the most expensive kind of bad signature for a batch). The
@@ -104,12 +106,21 @@ export async function run(): Promise<BenchTable> {
     `16,384 signatures of ${messageBytes} B from ${senders} senders (${itemsPerSender} items each); one single verification ${(singleMs * 1000).toFixed(1)} µs on this run.`,
   ];
   const poolPlain = new CryptoPool({ threads: 2, suspects: false });
-  const poolSuspecting = new CryptoPool({ threads: 2 });
-  await Promise.all([poolPlain.ready(), poolSuspecting.ready()]);
+  let poolSuspecting = new CryptoPool({ threads: 2 });
+  let poolSpreadSuspecting = new CryptoPool({ threads: 2 });
+  await Promise.all([poolPlain.ready(), poolSuspecting.ready(), poolSpreadSuspecting.ready()]);
   try {
     for (const where of ['inline', 'pool of 2'] as const) {
       for (const p of fractions) {
         const label = `${(p * 100).toLocaleString('en')} % invalid, ${where}`;
+        // Each case starts with no suspects: a pool of its own for the spread attack, and the
+        // hostile-senders pool's suspects forgotten.
+        if (where === 'pool of 2') {
+          await Promise.all([poolSuspecting.close(), poolSpreadSuspecting.close()]);
+          poolSuspecting = new CryptoPool({ threads: 2 });
+          poolSpreadSuspecting = new CryptoPool({ threads: 2 });
+          await Promise.all([poolSuspecting.ready(), poolSpreadSuspecting.ready()]);
+        }
         const spread = batches.spread(p);
         const bad = invalidCount(spread, ed25519VerifyBatch(spread));
         const fromSenders = batches.fromSenders(bad);
@@ -120,6 +131,7 @@ export async function run(): Promise<BenchTable> {
           throw new Error('benchmark setup: the two attacks should carry as many bad signatures');
         }
         const suspects = new Ed25519Suspects();
+        const spreadSuspects = new Ed25519Suspects();
         const stats: Record<string, string> = {};
         // `suspectsFor()` is called per call: a fresh Ed25519Suspects makes every call a first batch.
         const inline = (name: string, items: Ed25519BatchItem[], suspectsFor?: () => Ed25519Suspects) => () => {
@@ -137,6 +149,7 @@ export async function run(): Promise<BenchTable> {
             ? [
                 { impl: `${oursName}: all valid`, fn: inline('all valid', batches.valid) },
                 { impl: 'spread, no history', fn: inline('spread', spread) },
+                { impl: 'spread, suspicion carried', fn: inline('spread carried', spread, () => spreadSuspects) },
                 {
                   impl: 'from hostile senders, first batch',
                   fn: inline('first', fromSenders, () => new Ed25519Suspects()),
@@ -146,6 +159,7 @@ export async function run(): Promise<BenchTable> {
             : [
                 { impl: `${oursName}: all valid`, fn: () => poolPlain.verifyBatch(batches.valid) },
                 { impl: 'spread, no history', fn: () => poolPlain.verifyBatch(spread) },
+                { impl: 'spread, suspicion carried', fn: () => poolSpreadSuspecting.verifyBatch(spread) },
                 { impl: 'from hostile senders, suspicion carried', fn: () => poolSuspecting.verifyBatch(fromSenders) },
               ];
         process.stderr.write(`  ${label} (${bad} bad) …\n`);
@@ -171,7 +185,7 @@ export async function run(): Promise<BenchTable> {
       }
     }
   } finally {
-    await Promise.all([poolPlain.close(), poolSuspecting.close()]);
+    await Promise.all([poolPlain.close(), poolSuspecting.close(), poolSpreadSuspecting.close()]);
   }
   return { name: 'adversarial', rows, notes };
 }

@@ -84,7 +84,10 @@ export interface DecodedBlock {
   readonly txs: readonly Transaction[];
   /** Each transaction's canonical bytes, in block order. */
   readonly txBytes: readonly Uint8Array[];
-  /** Every transaction's (sender, signature, signing message) in the packed batch layout. */
+  /**
+   * Every transaction's (sender, signature, signing message) in the packed batch layout, in a
+   * `SharedArrayBuffer` (a `CryptoPool` verifies it without copying it).
+   */
   readonly signatures: Uint8Array;
   /** The whole block's bytes. */
   readonly bytes: Uint8Array;
@@ -275,7 +278,8 @@ function packSignatures(
   unsignedLengths: Uint32Array,
   messageBytesTotal: number,
 ): Uint8Array {
-  const writer = new PackedBatchWriter(txs.length, messageBytesTotal);
+  // In shared memory, so a CryptoPool's workers read it in place (no copy on the calling thread).
+  const writer = new PackedBatchWriter(txs.length, messageBytesTotal, true);
   for (let i = 0; i < txs.length; i++) {
     const tx = txs[i] as Transaction;
     const prefixBytes = signingMessagePrefixBytes(tx.chainId.length);

@@ -1,16 +1,19 @@
 /**
- * @internal The hooks tests and benchmarks reach a `CryptoPool` through (src/pool/testing.ts,
+ * The hooks tests and benchmarks reach a `CryptoPool` through (src/pool/testing.ts,
  * bench/pool.ts): the option key that enables the hidden `crash` task, and the key of the
- * pool's insides. Both are symbols, so no ordinary option or call can reach them by accident.
+ * pool's insides. Both are symbols, so no ordinary option or call can reach them by accident,
+ * and none of this is exported from the package root. (Not marked `@internal`: the published
+ * declarations of crypto-pool.ts and options.ts import these names, so they must stay in the
+ * published .d.ts.)
  */
 import type { Worker } from 'node:worker_threads';
 import type { TaskListener } from './scheduler.js';
 import type { PackedTaskKind } from './worker-protocol.js';
 
-/** @internal The option key that enables the hidden `crash` task (src/pool/testing.ts). */
+/** The option key that enables the hidden `crash` task (src/pool/testing.ts). */
 export const poolTestHooks: unique symbol = Symbol('consortium-ledger.CryptoPool.testHooks');
 
-/** @internal Test-only switches, reachable only through the {@link poolTestHooks} symbol. */
+/** Test-only switches, reachable only through the {@link poolTestHooks} symbol. */
 export interface PoolTestHooks {
   /** Let workers run the hidden `crash` task (exit, wasm trap or throw, on request). */
   readonly crashTasks?: boolean;
@@ -18,10 +21,10 @@ export interface PoolTestHooks {
   readonly withholdModule?: boolean;
 }
 
-/** @internal Key of the pool's internal task runner (src/pool/testing.ts, bench/pool.ts). */
+/** Key of the pool's internal task runner (src/pool/testing.ts, bench/pool.ts). */
 export const poolInternals: unique symbol = Symbol('consortium-ledger.CryptoPool.internals');
 
-/** @internal What `pool[poolInternals]` gives tests and benchmarks. */
+/** What `pool[poolInternals]` gives tests and benchmarks. */
 export interface PoolInternals {
   /** Runs one raw task through the queue; resolves to the worker's result. */
   runTask(kind: PackedTaskKind, packed: Uint8Array, signal?: AbortSignal): Promise<unknown>;

@@ -48,7 +48,7 @@ export interface SchedulerOptions {
   readonly workerData: Record<string, unknown>;
 }
 
-/** @internal Sees each task as it is handed to piscina, with what is transferred (tests only). */
+/** Sees each task as it is handed to piscina, with what is transferred (tests only; see internals.ts). */
 export type TaskListener = (task: PoolTask, transferList: readonly ArrayBuffer[]) => void;
 
 /** One chunk task of a call, waiting for or running on a thread. */

@@ -252,6 +252,8 @@ describe('block', () => {
       expect(block.txs.length).toBe(count);
       const messages = txs.map(transactionSigningMessage);
       expect(block.signatures.length).toBe(8 + 104 * count + messages.reduce((sum, m) => sum + m.length, 0));
+      // Shared memory, so a pool's workers read it in place.
+      expect(block.signatures.buffer).toBeInstanceOf(SharedArrayBuffer);
       expect([...verifyPackedBatch(block.signatures)]).toEqual(txs.map(() => 0)); // 0xcc… signatures
     },
   );
