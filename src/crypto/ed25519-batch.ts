@@ -71,17 +71,18 @@ export function suspectsOption(options: unknown, where: string): Ed25519Suspects
 }
 
 /**
- * The public keys of the invalid items of a packed batch (verdict 0), in item order: what a
- * batch's caller hands `Ed25519Suspects.endBatch`.
+ * Hands `suspects` the outcome of a packed batch: each item's key (read from its record only
+ * when needed) and verdict (1 valid).
  */
-export function offendingKeys(packed: Uint8Array, verdicts: Uint8Array): Uint8Array[] {
-  const keys: Uint8Array[] = [];
-  for (let i = 0; i < verdicts.length; i++) {
-    if (verdicts[i] !== 0) continue;
-    const at = packedHeaderBytes + i * packedRecordBytes;
-    keys.push(packed.subarray(at, at + ed25519PublicKeyBytes));
-  }
-  return keys;
+export function recordVerdicts(suspects: Ed25519Suspects, packed: Uint8Array, verdicts: Uint8Array): void {
+  suspects.endBatch(
+    verdicts.length,
+    (i) => {
+      const at = packedHeaderBytes + i * packedRecordBytes;
+      return packed.subarray(at, at + ed25519PublicKeyBytes);
+    },
+    (i) => verdicts[i] === 1,
+  );
 }
 
 /**
@@ -140,7 +141,7 @@ export function verifyPackedBatch(packed: Uint8Array, options?: Ed25519BatchOpti
   const where = 'verifyPackedBatch';
   const suspects = suspectsOption(options, where);
   const verdicts = verifyPackedChecked(packed, checkPacked(packed, where), suspects?.packedKeys());
-  suspects?.endBatch(offendingKeys(packed, verdicts));
+  if (suspects !== undefined) recordVerdicts(suspects, packed, verdicts);
   return verdicts;
 }
 
@@ -322,7 +323,7 @@ export function ed25519VerifyBatch(items: readonly Ed25519BatchItem[], options?:
   const suspects = suspectsOption(options, where);
   const packed = packCheckedItems(items, where);
   const verdicts = verifyPackedChecked(packed, items.length, suspects?.packedKeys());
-  suspects?.endBatch(offendingKeys(packed, verdicts));
+  if (suspects !== undefined) recordVerdicts(suspects, packed, verdicts);
   const out = new Array<boolean>(verdicts.length);
   for (let i = 0; i < verdicts.length; i++) out[i] = verdicts[i] === 1;
   return out;

@@ -35,8 +35,8 @@ import {
   checkVerifyItems,
   type Ed25519BatchItem,
   ed25519VerifyBatch,
-  offendingKeys,
   packVerifyItems,
+  recordVerdicts,
   verifyPackedRange,
 } from '../crypto/ed25519.js';
 import type { Ed25519Suspects } from '../crypto/ed25519-suspects.js';
@@ -214,11 +214,11 @@ export class CryptoPool implements CryptoBackend {
     }));
     const verdicts = new Array<boolean>(count);
     verdictsToBooleans(joinVerdicts(ranges, results, count, where), verdicts, 0);
-    if (suspects !== undefined) {
-      const offenders: Uint8Array[] = [];
-      for (let i = 0; i < count; i++) if (!verdicts[i]) offenders.push((items[i] as Ed25519BatchItem).publicKey);
-      suspects.endBatch(offenders);
-    }
+    suspects?.endBatch(
+      count,
+      (i) => (items[i] as Ed25519BatchItem).publicKey,
+      (i) => verdicts[i] === true,
+    );
     return verdicts;
   }
 
@@ -268,7 +268,7 @@ export class CryptoPool implements CryptoBackend {
       }));
       verdicts = joinVerdicts(ranges, results, count, where);
     }
-    suspects?.endBatch(offendingKeys(packed, verdicts));
+    if (suspects !== undefined) recordVerdicts(suspects, packed, verdicts);
     return verdicts;
   }
 

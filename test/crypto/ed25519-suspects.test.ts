@@ -29,6 +29,14 @@ function item(k: number, seed: number, bad = false): Ed25519BatchItem {
   return { publicKey, message, signature };
 }
 
+/** Records one invalid signature under each of `offenders` (a batch of only those items). */
+const accuse = (suspects: Ed25519Suspects, offenders: readonly Uint8Array[]) =>
+  suspects.endBatch(
+    offenders.length,
+    (i) => offenders[i] as Uint8Array,
+    () => false,
+  );
+
 const singles = (items: readonly Ed25519BatchItem[]) =>
   items.map(({ publicKey, message, signature }) => ed25519Verify(publicKey, message, signature));
 
@@ -41,7 +49,10 @@ describe('Ed25519Suspects', () => {
         (specs, suspected) => {
           const items = specs.map(({ k, bad }, i) => item(k, i, bad));
           const suspects = new Ed25519Suspects();
-          suspects.endBatch(suspected.map((k) => (keys[k] as (typeof keys)[number]).publicKey));
+          accuse(
+            suspects,
+            suspected.map((k) => (keys[k] as (typeof keys)[number]).publicKey),
+          );
           expect(ed25519VerifyBatch(items, { suspects })).toEqual(singles(items));
           expect(Array.from(verifyPackedBatch(packVerifyBatch(items), { suspects }))).toEqual(
             singles(items).map(Number),
@@ -74,32 +85,75 @@ describe('Ed25519Suspects', () => {
     expect(lastBatchStats().singles).toBeGreaterThan(0);
   });
 
-  it('an honest suspect is forgiven after forgiveAfterCalls clean batches; a repeat offence restarts the count', () => {
+  it('a suspect whose items turn out valid is forgiven after forgiveAfterValid of them; a bad one stays', () => {
+    const suspects = new Ed25519Suspects({ forgiveAfterValid: 4 });
+    const key = (k: number) => (keys[k] as (typeof keys)[number]).publicKey;
+    // Keys 1 and 2 each sign one bad item (a forger used their names once, or they are hostile).
+    ed25519VerifyBatch([item(1, 1, true), item(2, 2, true), item(3, 3)], { suspects });
+    expect([1, 2, 3].map((k) => suspects.has(key(k)))).toEqual([true, true, false]);
+    // Key 1 then signs only valid items; key 2 keeps mixing in bad ones.
+    const batch = (round: number) => [
+      item(1, 10 * round),
+      item(1, 10 * round + 1),
+      item(2, 10 * round + 2),
+      item(2, 10 * round + 3, true),
+      item(2, 10 * round + 4),
+    ];
+    ed25519VerifyBatch(batch(1), { suspects });
+    expect(suspects.has(key(1))).toBe(true); // 2 of the 4 valid items it needs
+    expect(ed25519VerifyBatch(batch(2), { suspects })).toEqual(singles(batch(2)));
+    expect(suspects.has(key(1))).toBe(false); // 4 valid items: forgiven
+    expect(suspects.has(key(2))).toBe(true); // valid items in batches with a bad one do not count
+    // A new offence restarts the count.
+    ed25519VerifyBatch([item(1, 99, true)], { suspects });
+    ed25519VerifyBatch([item(1, 100), item(1, 101), item(1, 102)], { suspects });
+    expect(suspects.has(key(1))).toBe(true);
+  });
+
+  it('a sender that mixes a rare bad signature into many good ones is not set aside; a frequent one is', () => {
+    const suspects = new Ed25519Suspects();
+    const key = (k: number) => (keys[k] as (typeof keys)[number]).publicKey;
+    // Key 1: one bad in 600 (below 1/256); key 2: one bad in 20.
+    const keyOf = (i: number) => (i < 600 ? key(1) : key(2));
+    suspects.endBatch(620, keyOf, (i) => i !== 7 && i !== 610);
+    expect([suspects.has(key(1)), suspects.singly(key(1))]).toEqual([true, false]);
+    expect([suspects.has(key(2)), suspects.singly(key(2))]).toEqual([true, true]);
+    expect(Buffer.from(suspects.packedKeys()).toString('hex')).toBe(Buffer.from(key(2)).toString('hex'));
+    // More bad ones from key 1 raise its share past the line.
+    suspects.endBatch(
+      2,
+      () => key(1),
+      () => false,
+    );
+    expect(suspects.singly(key(1))).toBe(true);
+  });
+
+  it('a suspect that goes quiet is forgiven after forgiveAfterCalls batches; a repeat offence restarts the count', () => {
     const suspects = new Ed25519Suspects({ forgiveAfterCalls: 3 });
     const offender = [item(1, 1, true), item(2, 2)];
-    const clean = [item(1, 3), item(2, 4)];
+    const others = [item(2, 3), item(3, 4)];
     ed25519VerifyBatch(offender, { suspects });
     expect(suspects.size).toBe(1);
-    ed25519VerifyBatch(clean, { suspects });
-    ed25519VerifyBatch(clean, { suspects });
+    ed25519VerifyBatch(others, { suspects });
+    ed25519VerifyBatch(others, { suspects });
     expect(suspects.size).toBe(1);
     ed25519VerifyBatch(offender, { suspects }); // offends again: three more batches from now
-    ed25519VerifyBatch(clean, { suspects });
-    ed25519VerifyBatch(clean, { suspects });
+    ed25519VerifyBatch(others, { suspects });
+    ed25519VerifyBatch(others, { suspects });
     expect(suspects.size).toBe(1);
-    ed25519VerifyBatch(clean, { suspects });
+    ed25519VerifyBatch(others, { suspects });
     expect(suspects.size).toBe(0);
   });
 
   it('holds at most keysMax keys, dropping the least recent offender, and packs them for the wasm', () => {
     const suspects = new Ed25519Suspects({ keysMax: 3 });
     const key = (k: number) => (keys[k] as (typeof keys)[number]).publicKey;
-    suspects.endBatch([key(0), key(1), key(2)]);
+    accuse(suspects, [key(0), key(1), key(2)]);
     const packed = suspects.packedKeys();
     expect(packed.length).toBe(96);
     expect(suspects.packedKeys()).toBe(packed); // unchanged set, same array
-    suspects.endBatch([key(0)]); // key 0 offends again: now the most recent
-    suspects.endBatch([key(3)]);
+    accuse(suspects, [key(0)]); // key 0 offends again: now the most recent
+    accuse(suspects, [key(3)]);
     expect([0, 1, 2, 3].map((k) => suspects.has(key(k)))).toEqual([true, false, true, true]);
     expect(suspects.packedKeys()).not.toBe(packed);
     expect(Buffer.from(suspects.packedKeys()).toString('hex')).toBe(
@@ -107,7 +161,7 @@ describe('Ed25519Suspects', () => {
     );
     // The keys are copied: a caller reusing its buffer does not change the set.
     const reused = key(4).slice();
-    suspects.endBatch([reused]);
+    accuse(suspects, [reused]);
     reused.fill(0);
     expect(suspects.has(key(4))).toBe(true);
   });
@@ -115,7 +169,7 @@ describe('Ed25519Suspects', () => {
   it('a suspect key whose items are all valid costs nothing in verdicts, and undecodable keys stay refused', () => {
     const suspects = new Ed25519Suspects();
     const broken = { ...item(5, 9), publicKey: new Uint8Array(32).fill(0xff) };
-    suspects.endBatch([broken.publicKey, (keys[5] as (typeof keys)[number]).publicKey]);
+    accuse(suspects, [broken.publicKey, (keys[5] as (typeof keys)[number]).publicKey]);
     const items = [item(5, 1), broken, item(6, 2), item(5, 3, true)];
     expect(ed25519VerifyBatch(items, { suspects })).toEqual([true, false, true, false]);
   });
@@ -125,6 +179,9 @@ describe('Ed25519Suspects', () => {
     expect(() => new Ed25519Suspects({ keysMax: 0 })).toThrow(/Ed25519Suspects: keysMax must be an integer/);
     expect(() => new Ed25519Suspects({ keysMax: ed25519SuspectKeysMax + 1 })).toThrow(RangeError);
     expect(() => new Ed25519Suspects({ forgiveAfterCalls: 1.5 })).toThrow(RangeError);
+    expect(() => new Ed25519Suspects({ forgiveAfterValid: 0 })).toThrow(/forgiveAfterValid/);
+    expect(() => new Ed25519Suspects({ singleShareMin: 0 })).toThrow(/singleShareMin/);
+    expect(() => new Ed25519Suspects({ singleShareMin: Number.NaN })).toThrow(RangeError);
     expect(() => new Ed25519Suspects({ forgiveAfterCalls: '3' as unknown as number })).toThrow(TypeError);
     expect(() => ed25519VerifyBatch(items, { suspects: {} as Ed25519Suspects })).toThrow(
       /ed25519VerifyBatch: expected options.suspects to be an Ed25519Suspects/,
