@@ -215,11 +215,19 @@ export async function othersCoresDuring<T>(work: () => Promise<T>): Promise<{ re
   const started = performance.now();
   const before = cpuTicks();
   const result = await work();
-  const after = cpuTicks();
-  const seconds = (performance.now() - started) / 1000;
-  if (before === undefined || after === undefined) return { result, note: 'No load figures (not Linux).' };
-  const cores = (after.machine - before.machine - (after.self - before.self)) / ticksPerSecond / seconds;
+  const cores = othersCores(before, cpuTicks(), performance.now() - started);
+  if (cores === undefined) return { result, note: 'No load figures (not Linux).' };
   return { result, note: `Other processes kept ${cores.toFixed(2)} cores busy on average during the run.` };
+}
+
+/** Cores other processes kept busy between two `cpuTicks()` readings `ms` apart (undefined off Linux). */
+function othersCores(
+  before: ReturnType<typeof cpuTicks>,
+  after: ReturnType<typeof cpuTicks>,
+  ms: number,
+): number | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  return (after.machine - before.machine - (after.self - before.self)) / ticksPerSecond / (ms / 1000);
 }
 
 /** What {@link alternate} measured: one row per contender and a note with the ratios and the load. */
@@ -247,7 +255,7 @@ export async function alternate(
   const headlineRoundsMax = roundCounts.max ?? defaultRoundsMax;
   const headlineQuietRoundsWanted = roundCounts.quietWanted ?? defaultQuietRoundsWanted;
   const times = contenders.map(() => [] as number[]);
-  const othersCores: number[] = [];
+  const roundOthersCores: number[] = [];
   let quietRounds = 0;
   for (let round = -1; round < headlineRoundsMax; round++) {
     if (round >= headlineRoundsMin && quietRounds >= headlineQuietRoundsWanted) break;
@@ -259,11 +267,10 @@ export async function alternate(
       await (contenders[index] as Contender).fn();
       if (round >= 0) (times[index] as number[]).push(performance.now() - started);
     }
-    const after = cpuTicks();
-    if (round >= 0 && before !== undefined && after !== undefined) {
-      const othersTicks = after.machine - before.machine - (after.self - before.self);
-      othersCores.push(othersTicks / ticksPerSecond / ((performance.now() - roundStarted) / 1000));
-      if ((othersCores[round] as number) < quietCoresMax) quietRounds++;
+    const cores = othersCores(before, cpuTicks(), performance.now() - roundStarted);
+    if (round >= 0 && cores !== undefined) {
+      roundOthersCores.push(cores);
+      if (cores < quietCoresMax) quietRounds++;
     }
     if (round >= 0) {
       const line = times.map(
@@ -271,13 +278,13 @@ export async function alternate(
           `${(contenders[index] as Contender).impl.replace(oursName, '').trim()} ${(t[round] as number).toFixed(0)} ms`,
       );
       process.stderr.write(
-        `    round ${round + 1}: ${line.join(', ')}; others ${(othersCores[round] ?? Number.NaN).toFixed(2)} cores\n`,
+        `    round ${round + 1}: ${line.join(', ')}; others ${(roundOthersCores[round] ?? Number.NaN).toFixed(2)} cores\n`,
       );
     }
   }
   const ours = times[0] as number[];
   const rounds = ours.length;
-  const quiet = othersCores.flatMap((cores, round) => (cores < quietCoresMax ? [round] : []));
+  const quiet = roundOthersCores.flatMap((cores, round) => (cores < quietCoresMax ? [round] : []));
   const notes: string[] = [];
   const rows = contenders.map((contender, index) => {
     const own = times[index] as number[];
@@ -306,8 +313,8 @@ export async function alternate(
     return result;
   });
   const load =
-    othersCores.length > 0
-      ? `other processes kept ${median(othersCores).toFixed(2)} cores busy (median per round); quiet = under ${quietCoresMax}`
+    roundOthersCores.length > 0
+      ? `other processes kept ${median(roundOthersCores).toFixed(2)} cores busy (median per round); quiet = under ${quietCoresMax}`
       : 'no load data';
   return {
     rows,

@@ -10,13 +10,14 @@
  * signatures costs about what verifying them one by one does. Keys that signed something
  * invalid may be set aside as suspects (ed25519-suspects.ts).
  */
+import { assert } from '../assert.js';
 import { ed25519BatchItemsMax } from '../limits.js';
 import { describeValue } from '../validate.js';
 import { type Ed25519BatchItem, ed25519PublicKeyBytes } from './ed25519.js';
 import { type PreparedBatch, settleBatch } from './ed25519-batch-policy.js';
 import {
-  checkPacked,
   checkPackedHeader,
+  messageOutsideError,
   type PackedHeader,
   packCheckedItems,
   packedHeaderBytes,
@@ -140,23 +141,10 @@ const coefficientBytes = 16;
 export function verifyPackedBatch(packed: Uint8Array, options?: Ed25519BatchOptions): Uint8Array {
   const where = 'verifyPackedBatch';
   const suspects = suspectsOption(options, where);
-  const verdicts = verifyPackedChecked(packed, checkPacked(packed, where), suspects?.packedKeys());
+  const { count } = checkPackedHeader(packed, where, ed25519BatchItemsMax);
+  const verdicts = verifyPackedRange(packed, 0, count, where, suspects?.packedKeys());
   if (suspects !== undefined) recordVerdicts(suspects, packed, verdicts);
   return verdicts;
-}
-
-/**
- * @internal Verdicts for a packed batch already checked by `checkPacked` (`count` items), of
- * any size: one larger than a wasm batch (a pool's chunk) is verified `ed25519BatchItemsMax`
- * items at a time.
- */
-export function verifyPackedChecked(
-  packed: Uint8Array,
-  count: number,
-  suspectKeys: Uint8Array = noSuspects,
-): Uint8Array {
-  if (count <= ed25519BatchItemsMax) return verifyPackedInWasm(packed, count, suspectKeys);
-  return verifyPackedRange(packed, 0, count, 'verifyPackedChecked', suspectKeys);
 }
 
 const noSuspects: Uint8Array = new Uint8Array(0);
@@ -204,11 +192,14 @@ function verifyRecordsInWasm(
 ): Uint8Array {
   const count = to - from;
   if (count === 0) return new Uint8Array(0);
-  // The records are copied first and their offsets read from the copy: the source may be a
-  // SharedArrayBuffer that another thread writes to, and what was checked must be what runs.
+  // The records go to their place in the batch first and their offsets are read from there:
+  // the source may be a SharedArrayBuffer that another thread writes to, and what was checked
+  // must be what runs. (The io region always starts at the same address, so reserving more
+  // below keeps them where they are.)
   const recordsBytes = count * packedRecordBytes;
   const recordsAt = packedHeaderBytes + from * packedRecordBytes;
-  const records = reserveIo(recordsBytes);
+  const base = reserveIo(packedHeaderBytes + recordsBytes);
+  const records = base + packedHeaderBytes;
   memoryU8().set(packed.subarray(recordsAt, recordsAt + recordsBytes), records);
   let io = new DataView(memoryU8().buffer);
   let spanStart = header.messageBytesTotal;
@@ -218,9 +209,7 @@ function verifyRecordsInWasm(
     const offset = io.getUint32(at + recordMessageOffsetAt, true);
     const length = io.getUint32(at + recordMessageLengthAt, true);
     if (offset + length > header.messageBytesTotal) {
-      throw new RangeError(
-        `${where}: packed item ${from + i} message [${offset}, ${offset + length}) lies outside the ${header.messageBytesTotal}-byte message area`,
-      );
+      throw messageOutsideError(where, from + i, offset, length, header.messageBytesTotal);
     }
     if (length === 0) continue;
     if (offset < spanStart) spanStart = offset;
@@ -230,10 +219,8 @@ function verifyRecordsInWasm(
   const spanBytes = spanEnd - spanStart;
   const packedLength = packedHeaderBytes + recordsBytes + spanBytes;
   const layout = batchIoLayout(packedLength, count, suspectKeys.length);
-  // The batch goes above the records' copy, which it is then copied from.
-  const base = reserveIo(align64(recordsBytes) + layout.end) + align64(recordsBytes);
+  assert(reserveIo(layout.end) === base, 'verifyRecordsInWasm: the io region moved');
   const memory = memoryU8();
-  memory.copyWithin(base + packedHeaderBytes, records, records + recordsBytes);
   const messagesAt = header.messagesAt;
   memory.set(packed.subarray(messagesAt + spanStart, messagesAt + spanEnd), base + packedHeaderBytes + recordsBytes);
   io = new DataView(memory.buffer);
@@ -269,15 +256,6 @@ function batchIoLayout(packedLength: number, count: number, suspectBytes: number
   const scratchAt = suspectsAt + align64(suspectBytes);
   const scratchBytes = wasm.ed25519BatchScratchBytes(count, suspectBytes / ed25519PublicKeyBytes);
   return { coefficientsAt, randomBytes, verdictsAt, suspectsAt, scratchAt, end: scratchAt + scratchBytes };
-}
-
-/** One wasm batch call over a checked packed batch of at most `ed25519BatchItemsMax` items. */
-function verifyPackedInWasm(packed: Uint8Array, count: number, suspectKeys: Uint8Array): Uint8Array {
-  if (count === 0) return new Uint8Array(0);
-  const layout = batchIoLayout(packed.length, count, suspectKeys.length);
-  const base = reserveIo(layout.end);
-  memoryU8().set(packed, base);
-  return verifyPreparedIo(base, layout, count, suspectKeys);
 }
 
 /**
@@ -322,7 +300,7 @@ export function ed25519VerifyBatch(items: readonly Ed25519BatchItem[], options?:
   const where = 'ed25519VerifyBatch';
   const suspects = suspectsOption(options, where);
   const packed = packCheckedItems(items, where);
-  const verdicts = verifyPackedChecked(packed, items.length, suspects?.packedKeys());
+  const verdicts = verifyPackedRange(packed, 0, items.length, where, suspects?.packedKeys());
   if (suspects !== undefined) recordVerdicts(suspects, packed, verdicts);
   const out = new Array<boolean>(verdicts.length);
   for (let i = 0; i < verdicts.length; i++) out[i] = verdicts[i] === 1;

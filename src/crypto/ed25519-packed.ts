@@ -112,27 +112,34 @@ export class PackedBatchWriter {
  * Messages need not be contiguous or in order; {@link slicePackedBatch} cuts a packed batch
  * into independent chunks.
  *
+ * @param options - `shared`: write the batch into a `SharedArrayBuffer`, which a `CryptoPool`
+ *   hands to its workers without a copy (as a decoded block's signatures are).
  * @throws TypeError/RangeError naming the item and field on malformed input.
  */
-export function packVerifyBatch(items: readonly Ed25519BatchItem[]): Uint8Array {
-  return packCheckedItems(items, 'packVerifyBatch');
+export function packVerifyBatch(items: readonly Ed25519BatchItem[], options: { shared?: boolean } = {}): Uint8Array {
+  return packCheckedItems(items, 'packVerifyBatch', options.shared === true);
 }
 
 /** @internal `packVerifyBatch` whose errors name `where`, the function the caller called. */
-export function packCheckedItems(items: readonly Ed25519BatchItem[], where: string): Uint8Array {
+export function packCheckedItems(items: readonly Ed25519BatchItem[], where: string, shared = false): Uint8Array {
   checkVerifyItems(items, where, ed25519BatchItemsMax, ed25519BatchMessageBytesMax);
-  return packVerifyItems(items, 0, items.length);
+  return packVerifyItems(items, 0, items.length, shared);
 }
 
 /**
  * @internal Packs items `[start, end)`, already checked by `checkVerifyItems`, with no count
  * or size limit of its own: a pool's chunk may be larger than one wasm batch
- * ({@link verifyPackedChecked} cuts it).
+ * (`verifyPackedRange` cuts it).
  */
-export function packVerifyItems(items: readonly Ed25519BatchItem[], start: number, end: number): Uint8Array {
+export function packVerifyItems(
+  items: readonly Ed25519BatchItem[],
+  start: number,
+  end: number,
+  shared = false,
+): Uint8Array {
   let messageBytesTotal = 0;
   for (let i = start; i < end; i++) messageBytesTotal += (items[i] as Ed25519BatchItem).message.length;
-  const writer = new PackedBatchWriter(end - start, messageBytesTotal);
+  const writer = new PackedBatchWriter(end - start, messageBytesTotal, shared);
   for (let i = start; i < end; i++) {
     const item = items[i] as Ed25519BatchItem;
     writer.packed.set(item.message, writer.add(item.publicKey, item.signature, item.message.length));
@@ -153,11 +160,7 @@ export function checkPacked(packed: Uint8Array, where: string, itemsMax = ed2551
     const at = packedHeaderBytes + i * packedRecordBytes;
     const offset = view.getUint32(at + recordMessageOffsetAt, true);
     const length = view.getUint32(at + recordMessageLengthAt, true);
-    if (offset + length > messageBytesTotal) {
-      throw new RangeError(
-        `${where}: packed item ${i} message [${offset}, ${offset + length}) lies outside the ${messageBytesTotal}-byte message area`,
-      );
-    }
+    if (offset + length > messageBytesTotal) throw messageOutsideError(where, i, offset, length, messageBytesTotal);
   }
   return count;
 }
@@ -224,4 +227,17 @@ export function checkPackedHeader(packed: Uint8Array, where: string, itemsMax: n
     );
   }
   return { count, messageBytesTotal, messagesAt };
+}
+
+/** @internal The error for packed item `item` whose message lies outside the message area. */
+export function messageOutsideError(
+  where: string,
+  item: number,
+  offset: number,
+  length: number,
+  messageBytesTotal: number,
+): RangeError {
+  return new RangeError(
+    `${where}: packed item ${item} message [${offset}, ${offset + length}) lies outside the ${messageBytesTotal}-byte message area`,
+  );
 }

@@ -27,7 +27,7 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { assert } from '../assert.js';
-import { checkPacked, verifyPackedChecked, verifyPackedRange } from '../crypto/ed25519.js';
+import { checkPackedHeader, verifyPackedRange } from '../crypto/ed25519.js';
 import { rootOfHashesInIo } from '../crypto/merkle.js';
 import { verifyPackedInclusionItems } from '../crypto/merkle-batch.js';
 import { sha256Wasm, wasmMerkleLeafHashes, wasmMerkleLeafHashes32, wasmSha256Many } from '../crypto/sha256.js';
@@ -131,10 +131,12 @@ function crashTask(packed: Uint8Array): never {
 function run(task: PoolTask): Uint8Array | WorkerProbe | InputRefused {
   switch (task.kind) {
     case 'verify':
-      // A chunk may hold more than one wasm batch; the pool packed and checked it already.
-      return verifyPackedChecked(
+      // A chunk may hold more than one wasm batch; the pool packed it, so a bad record is a bug.
+      return verifyPackedRange(
         task.packed,
-        checkPacked(task.packed, 'CryptoPool worker', poolVerifyItemsMax),
+        0,
+        checkPackedHeader(task.packed, 'CryptoPool worker', poolVerifyItemsMax).count,
+        'CryptoPool worker',
         task.suspects,
       );
     case 'verifyRange':

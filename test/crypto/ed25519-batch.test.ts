@@ -16,6 +16,7 @@ import {
   verifyPackedBatch,
   verifyPackedRange,
 } from '../../src/crypto/ed25519.js';
+import { recordMessageOffsetAt } from '../../src/crypto/ed25519-packed.js';
 import { wasmBuild, wasmExports } from '../../src/crypto/wasm.js';
 import { bigintToBytesLE as scalarBytes } from '../support/bigint.js';
 import { fuzzParams } from '../support/fuzz.js';
@@ -258,13 +259,21 @@ describe('ed25519 packed batches', () => {
       messageAt -= item.message.length;
       writer.add(item.publicKey, item.signature, item.message.length);
       writer.packed.set(item.message, messagesAt + messageAt);
-      new DataView(writer.packed.buffer).setUint32(packedHeaderBytes + i * packedRecordBytes + 96, messageAt, true);
+      new DataView(writer.packed.buffer).setUint32(
+        packedHeaderBytes + i * packedRecordBytes + recordMessageOffsetAt,
+        messageAt,
+        true,
+      );
     }
     expect(writer.packed.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Array.from(verifyPackedRange(writer.packed, 2, 9, 'test'))).toEqual(expected.slice(2, 9));
     // A record outside the range pointing out of the area is not this range's business.
     const corrupt = writer.packed.slice();
-    new DataView(corrupt.buffer).setUint32(packedHeaderBytes + 9 * packedRecordBytes + 96, 1_000_000, true);
+    new DataView(corrupt.buffer).setUint32(
+      packedHeaderBytes + 9 * packedRecordBytes + recordMessageOffsetAt,
+      1_000_000,
+      true,
+    );
     expect(Array.from(verifyPackedRange(corrupt, 0, 9, 'test'))).toEqual(expected.slice(0, 9));
     expect(() => verifyPackedRange(corrupt, 8, 10, 'caller')).toThrow(/caller: packed item 9 message .* outside/);
   });
@@ -273,7 +282,7 @@ describe('ed25519 packed batches', () => {
     const packed = packVerifyBatch(items);
     expect(() => verifyPackedBatch(packed.subarray(0, packed.length - 1))).toThrow(RangeError);
     const corrupt = packed.slice();
-    new DataView(corrupt.buffer).setUint32(packedHeaderBytes + 96, 1_000_000, true);
+    new DataView(corrupt.buffer).setUint32(packedHeaderBytes + recordMessageOffsetAt, 1_000_000, true);
     expect(() => verifyPackedBatch(corrupt)).toThrow(/outside/);
     expect(() => verifyPackedBatch(new Uint8Array(3))).toThrow(RangeError);
     expect(() => verifyPackedBatch([] as unknown as Uint8Array)).toThrow(TypeError);

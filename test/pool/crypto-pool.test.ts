@@ -3,13 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Ed25519BatchItem,
-  ed25519GenerateKeyPair,
-  ed25519Sign,
-  ed25519Verify,
-  ed25519VerifyBatch,
-} from '../../src/crypto/ed25519.js';
+import { type Ed25519BatchItem, ed25519Verify, ed25519VerifyBatch } from '../../src/crypto/ed25519.js';
 import { MerkleTree, merkleRoot } from '../../src/crypto/merkle.js';
 import { sha256Many } from '../../src/crypto/sha256.js';
 import { batchBytesMax, messageBytesMax } from '../../src/limits.js';
@@ -17,16 +11,13 @@ import { merkleInlineLeavesMax, verifyChunkCount, verifyInlineItemsMax } from '.
 import { CryptoPool } from '../../src/pool/crypto-pool.js';
 import { createTestPool, probeWorker, queueState } from '../../src/pool/testing.js';
 import { corrupt, corruptions } from '../support/ed25519-corruptions.js';
+import { itemKeys, signedItems } from '../support/ed25519-items.js';
 import { fuzzParams } from '../support/fuzz.js';
 
-const keys = Array.from({ length: 8 }, () => ed25519GenerateKeyPair());
+const keys = itemKeys;
 
-/** Valid signed items; tests copy and corrupt them. Signing is node:crypto, so this is quick. */
-const baseItems: Ed25519BatchItem[] = Array.from({ length: 3000 }, (_, i) => {
-  const { publicKey, secretKey } = keys[i % keys.length] as (typeof keys)[number];
-  const message = Uint8Array.from({ length: 16 + (i % 48) }, (_, j) => (i * 131 + j * 7) & 0xff);
-  return { publicKey, message, signature: ed25519Sign(secretKey, message) };
-});
+/** Valid signed items; tests copy and corrupt them. */
+const baseItems: Ed25519BatchItem[] = signedItems(3000);
 
 const pools: CryptoPool[] = [];
 let pool: CryptoPool;

@@ -7,44 +7,25 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Ed25519BatchItem,
-  ed25519GenerateKeyPair,
-  ed25519Sign,
-  PackedBatchWriter,
   packedHeaderBytes,
   packedRecordBytes,
   packVerifyBatch,
   verifyPackedBatch,
 } from '../../src/crypto/ed25519.js';
+import { recordMessageOffsetAt } from '../../src/crypto/ed25519-packed.js';
 import { ed25519BatchItemsMax } from '../../src/limits.js';
 import { splitEvenly, verifyChunkCount, verifyInlineItemsMax } from '../../src/pool/chunk-plan.js';
 import { CryptoPool } from '../../src/pool/crypto-pool.js';
 import { WorkerCrashedError } from '../../src/pool/errors.js';
 import { queueState, recordTasks, workerThreads } from '../../src/pool/testing.js';
 import { corrupt, corruptions } from '../support/ed25519-corruptions.js';
+import { itemKeys, signedItems } from '../support/ed25519-items.js';
 import { fuzzParams } from '../support/fuzz.js';
 
-const keys = Array.from({ length: 8 }, () => ed25519GenerateKeyPair());
+const keys = itemKeys;
 
 /** Valid signed items; tests copy and corrupt them. */
-const baseItems: Ed25519BatchItem[] = Array.from({ length: 3000 }, (_, i) => {
-  const { publicKey, secretKey } = keys[i % keys.length] as (typeof keys)[number];
-  const message = Uint8Array.from({ length: 16 + (i % 48) }, (_, j) => (i * 131 + j * 7) & 0xff);
-  return { publicKey, message, signature: ed25519Sign(secretKey, message) };
-});
-
-/** Offset, in a record, of its message's offset in the message area (the layout of packVerifyBatch). */
-const recordMessageOffsetAt = 96;
-
-/** The items packed in a SharedArrayBuffer, as a block decoder feeding a pool would. */
-function packShared(items: readonly Ed25519BatchItem[]): Uint8Array {
-  let messageBytesTotal = 0;
-  for (const item of items) messageBytesTotal += item.message.length;
-  const writer = new PackedBatchWriter(items.length, messageBytesTotal, true);
-  for (const item of items) {
-    writer.packed.set(item.message, writer.add(item.publicKey, item.signature, item.message.length));
-  }
-  return writer.packed;
-}
+const baseItems: Ed25519BatchItem[] = signedItems(3000);
 
 /** A copy of the packed bytes in a new SharedArrayBuffer. */
 function sharedCopy(packed: Uint8Array): Uint8Array {
@@ -148,7 +129,7 @@ describe('CryptoPool.verifyPackedBatch verdicts', () => {
     const expected = [...verifyPackedBatch(ordinary)];
     expect(expected.flatMap((v, i) => (v === 1 ? [] : [i]))).toEqual([...invalid].sort((a, b) => a - b));
     expect([...(await pool.verifyPackedBatch(ordinary))]).toEqual(expected);
-    expect([...(await pool.verifyPackedBatch(packShared(batch)))]).toEqual(expected);
+    expect([...(await pool.verifyPackedBatch(packVerifyBatch(batch, { shared: true })))]).toEqual(expected);
   });
 
   it('a batch of the largest size, shared, on one thread and on two', async () => {
@@ -156,7 +137,7 @@ describe('CryptoPool.verifyPackedBatch verdicts', () => {
     pools.push(one);
     const batch = items(ed25519BatchItemsMax);
     batch[ed25519BatchItemsMax - 2] = corrupt(batch[ed25519BatchItemsMax - 2] as Ed25519BatchItem, 'sTooBig', 1, keys);
-    const shared = packShared(batch);
+    const shared = packVerifyBatch(batch, { shared: true });
     for (const target of [one, pool]) {
       const verdicts = await target.verifyPackedBatch(shared);
       expect(verdicts.length).toBe(ed25519BatchItemsMax);
@@ -167,7 +148,7 @@ describe('CryptoPool.verifyPackedBatch verdicts', () => {
 
 describe('CryptoPool.verifyPackedBatch moves no bytes it need not', () => {
   it('a shared buffer is not copied: every task carries the caller’s own view, and nothing is transferred', async () => {
-    const shared = packShared(items(5000));
+    const shared = packVerifyBatch(items(5000), { shared: true });
     const recorder = recordTasks(pool);
     try {
       expect([...(await pool.verifyPackedBatch(shared))]).toEqual(new Array(5000).fill(1));
@@ -228,7 +209,7 @@ describe('CryptoPool.verifyPackedBatch moves no bytes it need not', () => {
   it('small batches run inline: no task', async () => {
     const recorder = recordTasks(pool);
     try {
-      const packed = packShared(items(verifyInlineItemsMax));
+      const packed = packVerifyBatch(items(verifyInlineItemsMax), { shared: true });
       expect([...(await pool.verifyPackedBatch(packed))]).toEqual(new Array(verifyInlineItemsMax).fill(1));
     } finally {
       recorder.stop();
@@ -245,7 +226,7 @@ describe('CryptoPool.verifyPackedBatch on malformed bytes', () => {
     expect(bad).toBeGreaterThanOrEqual((ranges[0] as { end: number }).end);
     const threadsBefore = threadIds(pool);
     expect(threadsBefore.length).toBe(2);
-    for (const packed of [packShared(items(count)), packVerifyBatch(items(count))]) {
+    for (const packed of [packVerifyBatch(items(count), { shared: true }), packVerifyBatch(items(count))]) {
       corruptRecord(packed, bad);
       const error = await rejection(pool.verifyPackedBatch(packed));
       expect(error).toBeInstanceOf(RangeError);
@@ -258,7 +239,9 @@ describe('CryptoPool.verifyPackedBatch on malformed bytes', () => {
     // are there (none died and none was replaced), and they still verify.
     await untilIdle(pool);
     expect(threadIds(pool)).toEqual(threadsBefore);
-    expect([...(await pool.verifyPackedBatch(packShared(items(count))))]).toEqual(new Array(count).fill(1));
+    expect([...(await pool.verifyPackedBatch(packVerifyBatch(items(count), { shared: true })))]).toEqual(
+      new Array(count).fill(1),
+    );
     await untilIdle(pool);
     expect(threadIds(pool)).toEqual(threadsBefore);
   });
@@ -273,7 +256,7 @@ describe('CryptoPool.verifyPackedBatch on malformed bytes', () => {
         (view: DataView) => view.setUint32(4, view.getUint32(4, true) + 1, true),
         (view: DataView) => view.setUint32(0, ed25519BatchItemsMax + 1, true),
       ]) {
-        const packed = packShared(items(count));
+        const packed = packVerifyBatch(items(count), { shared: true });
         mutate(new DataView(packed.buffer));
         const call = pool.verifyPackedBatch(packed);
         expect(recorder.handed).toEqual([]);
@@ -284,7 +267,7 @@ describe('CryptoPool.verifyPackedBatch on malformed bytes', () => {
       expect(recorder.handed).toEqual([]);
       // A bad record passes the calling thread: the call is handed to the workers, whose
       // check rejects it. (A pass over the records here would reject before any task.)
-      const packed = packShared(items(count));
+      const packed = packVerifyBatch(items(count), { shared: true });
       corruptRecord(packed, 7);
       const call = pool.verifyPackedBatch(packed);
       expect(recorder.handed.length).toBeGreaterThan(0);
@@ -295,7 +278,7 @@ describe('CryptoPool.verifyPackedBatch on malformed bytes', () => {
   });
 
   it('inline-sized batches name the method and the item too, and refuse what is not bytes', async () => {
-    const packed = packShared(items(3));
+    const packed = packVerifyBatch(items(3), { shared: true });
     corruptRecord(packed, 2);
     await expect(pool.verifyPackedBatch(packed)).rejects.toThrow(
       /^CryptoPool\.verifyPackedBatch: packed item 2 message .* lies outside/,
