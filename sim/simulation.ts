@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { toHex } from '../src/bytes.js';
+import { faultsTolerated } from '../src/consensus/quorum.js';
 import { Ledger } from '../src/ledger/ledger.js';
-import { faultsTolerated } from '../src/ledger/quorum.js';
 import { percentile } from '../src/measure.js';
 import { Prng } from '../src/prng.js';
 import { verifyChain } from '../src/store/verify-chain.js';

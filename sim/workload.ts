@@ -20,6 +20,7 @@
 import { bytesEqual, toHex } from '../src/bytes.js';
 import type { Operation } from '../src/codec/operation.js';
 import { encodeTransaction, signTransaction, transactionId } from '../src/codec/transaction.js';
+import { ed25519PublicKeyFromSecret } from '../src/crypto/ed25519.js';
 import type { Receivable } from '../src/ledger/records.js';
 import type { Prng } from '../src/prng.js';
 import type { SimIdentity, SimMember } from './consortium.js';
@@ -152,7 +153,14 @@ export class Workload {
       }
     }
     const candidate = this.#pick(this.#receivables(node, (r) => r.status === 'accepted' && !r.frozen));
-    if (candidate === undefined) return undefined;
+    if (candidate === undefined) {
+      // A consortium without a supplier (1 or 2 members) has no receivables to finance: the
+      // bank settles with another member instead, so every membership size carries load.
+      if (this.#members.some((m) => m.identity.role === 'supplier')) return undefined;
+      const other = this.#pick(this.#members.filter((m) => m !== node.member));
+      const payee = other?.identity.publicKey ?? me.publicKey;
+      return this.#sign(node, me, { type: 'transfer', to: payee, amount: 1 + this.#prng.below(1_000) }, nowMs);
+    }
     const price = Math.max(1, Math.floor(candidate[1].amount * 0.97));
     return this.#sign(node, me, { type: 'financeReceivable', receivableId: candidate[0], price }, nowMs);
   }
@@ -179,7 +187,12 @@ export class Workload {
     const suppliers = this.#members.filter((m) => m.identity.role === 'supplier');
     const frozen = suppliers.find((m) => node.ledger.account(m.identity.publicKey)?.frozen === true);
     const target = frozen ?? this.#pick(suppliers);
-    if (target === undefined) return undefined;
+    if (target === undefined) {
+      // A consortium of the regulator alone: it admits new (non-validator) participants.
+      const publicKey = ed25519PublicKeyFromSecret(this.#prng.bytes(32));
+      const name = `Logistics ${toHex(publicKey).slice(0, 8)}`;
+      return this.#sign(node, node.member.identity, { type: 'register', role: 'logistics', name, publicKey }, nowMs);
+    }
     return this.#sign(
       node,
       node.member.identity,

@@ -104,6 +104,13 @@ export type {
 } from './consensus/effects.js';
 export { ReplicaInputError, RequestRejectedError, type RequestRejection } from './consensus/errors.js';
 export type { CommittedTip, ReplicaOptions } from './consensus/options.js';
+export {
+  correctWitnesses,
+  faultsTolerated,
+  type QuorumRule,
+  quorumRule,
+  quorumSize,
+} from './consensus/quorum.js';
 export { type DropReason, Replica, type ReplicaFootprint, type ReplicaStats } from './consensus/replica.js';
 export {
   type CryptoBackend,
@@ -170,7 +177,7 @@ export {
   precomputeBlock,
   stateKeys,
 } from './ledger/ledger.js';
-export { certificateProblem, faultsTolerated, quorumSize, signCertificate, validatorKeys } from './ledger/quorum.js';
+export { certificateProblem, signCertificate, validatorKeys } from './ledger/quorum.js';
 export type { Account, Attestation, InvoiceRecord, Receivable, ReceivableStatus } from './ledger/records.js';
 export { operationRoles, rolePermits } from './ledger/rules.js';
 export {

@@ -130,14 +130,16 @@ export function matching<M extends { digest: Uint8Array }>(held: Map<number, M>,
 
 /**
  * The prepared certificate of a validated entry that has not sent its COMMIT yet (the
- * PRE-PREPARE and the first 2f matching PREPAREs), or undefined while fewer than 2f match.
+ * PRE-PREPARE and the first q − 1 matching PREPAREs from backups: with the primary, a quorum
+ * vouches for the digest, so no other digest can be prepared at this sequence in this view —
+ * two quorums share a correct member), or undefined while fewer match.
  */
-export function preparedCertificate(entry: Entry, faults: number): PreparedCertificate | undefined {
+export function preparedCertificate(entry: Entry, preparesNeeded: number): PreparedCertificate | undefined {
   const prePrepare = entry.prePrepare;
   if (prePrepare === undefined || entry.validation !== 'ok' || entry.sentCommit) return undefined;
   const prepares = matching(entry.prepares, prePrepare.digest);
-  if (prepares.length < 2 * faults) return undefined;
-  return { prePrepare, prepares: prepares.slice(0, 2 * faults) };
+  if (prepares.length < preparesNeeded) return undefined;
+  return { prePrepare, prepares: prepares.slice(0, preparesNeeded) };
 }
 
 /**

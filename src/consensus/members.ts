@@ -1,11 +1,12 @@
 /**
- * The validator set as the replica uses it: who may vote, how many make a quorum
- * (2f + 1 of n ≥ 3f + 1), and who is primary in a view (round robin over the keys in
- * ascending order, so every member computes the same primary without talking).
+ * The validator set as the replica uses it: who may vote, its quorum arithmetic (quorum.ts:
+ * q = ⌈(n + f + 1) / 2⌉, so that any two quorums share a correct member at every n), and who
+ * is primary in a view (round robin over the keys in ascending order, so every member
+ * computes the same primary without talking).
  */
 import { bytesEqual, toHex } from '../bytes.js';
 import { compareKeys } from '../codec/certificate.js';
-import { faultsTolerated, quorumSize } from '../ledger/quorum.js';
+import { type QuorumRule, quorumRule } from './quorum.js';
 
 /** The validator set of a chain. */
 export class Members {
@@ -13,12 +14,17 @@ export class Members {
   readonly keys: readonly Uint8Array[];
   /** Faults tolerated: f = ⌊(n − 1) / 3⌋. */
   readonly faults: number;
-  /** Votes that make a quorum: 2f + 1. */
+  /** Votes that make a quorum: q = ⌈(n + f + 1) / 2⌉. */
   readonly quorum: number;
+  /** PREPAREs from backups that prepare a block with the PRE-PREPARE: q − 1. */
+  readonly preparesNeeded: number;
+  /** f + 1: members enough that one of them is correct. */
+  readonly witnesses: number;
   /** Position by the key's first 6 bytes (a number), with the full key checked on lookup. */
   readonly #index = new Map<number, number[]>();
 
-  constructor(keys: readonly Uint8Array[]) {
+  /** `rule` maps n to its quorum arithmetic (default `quorumRule`; tests pass the unsafe one as a negative control). */
+  constructor(keys: readonly Uint8Array[], rule: (n: number) => QuorumRule = quorumRule) {
     if (!Array.isArray(keys) || keys.length < 1) throw new RangeError('Members: expected at least one validator key');
     const sorted = [...keys].sort(compareKeys);
     sorted.forEach((key, i) => {
@@ -34,8 +40,11 @@ export class Members {
       else held.push(i);
     });
     this.keys = sorted;
-    this.faults = faultsTolerated(sorted.length);
-    this.quorum = quorumSize(sorted.length);
+    const arithmetic = rule(sorted.length);
+    this.faults = arithmetic.faults;
+    this.quorum = arithmetic.quorum;
+    this.preparesNeeded = arithmetic.preparesNeeded;
+    this.witnesses = arithmetic.witnesses;
   }
 
   /** Number of validators. */

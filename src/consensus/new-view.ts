@@ -28,7 +28,9 @@ export function newViewProblem(
     const problem = viewChangeProblem(viewChange, members, genesisBlockHash, watermarkWindow);
     if (problem !== undefined) return problem;
   }
-  if (senders.size < members.quorum) return 'holds fewer than 2f + 1 VIEW-CHANGEs';
+  // q VIEW-CHANGEs: they intersect every quorum that committed a block in a lower view in a
+  // correct member, whose VIEW-CHANGE carries that block's prepared certificate.
+  if (senders.size < members.quorum) return `holds fewer than q = ${members.quorum} VIEW-CHANGEs`;
   // Recompute what the NEW-VIEW must propose; digests come from the blocks, never from the message.
   const plan = planNewView(message.viewChanges);
   if (plan.proposals.length !== message.prePrepares.length) return 'proposes another set of blocks';

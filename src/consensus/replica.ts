@@ -11,11 +11,12 @@
  * validates h + 1, so the log holds several sequence numbers between the watermarks.
  *
  * Normal case: PRE-PREPARE(v, n, digest, block) → backups validate (header, link and the
- * previous certificate here; execution by the driver) and send PREPARE → with 2f matching
+ * previous certificate here; execution by the driver) and send PREPARE → with q − 1 matching
  * PREPAREs a replica is prepared and sends COMMIT, whose signature is a commit vote → with
- * 2f + 1 matching COMMITs the block commits, its certificate made of those signatures.
- * Every K blocks a CHECKPOINT; 2f + 1 matching ones make it stable and move the low
- * watermark. View changes follow view-change.ts; a replica that falls behind fetches
+ * q matching COMMITs the block commits, its certificate made of those signatures.
+ * Every K blocks a CHECKPOINT; q matching ones make it stable and move the low watermark.
+ * Castro–Liskov write 2f and 2f + 1 for n = 3f + 1; here q = ⌈(n + f + 1) / 2⌉ for every n
+ * (quorum.ts), the smallest quorum any two of which share a correct member. View changes follow view-change.ts; a replica that falls behind fetches
  * certified blocks (state transfer) and never trusts a block without its certificate.
  *
  * Every message's signature, and every nested message's, is verified before it is counted,
@@ -68,6 +69,7 @@ import {
 } from './persistence.js';
 import { blockTxBytes, type ProposalParts, readProposal } from './proposal.js';
 import { linkProblem, proposedBlock } from './proposal-checks.js';
+import { quorumRule, unsafeQuorumOption, unsafeTwoFPlusOneRule } from './quorum.js';
 import { RequestPool } from './request-pool.js';
 import { SafetyRecords } from './safety.js';
 import { verifyInBatches, verifyMessages } from './signatures.js';
@@ -131,7 +133,10 @@ export class Replica {
     this.#options = resolveOptions(options);
     requireChainId(options.chainId, 'Replica');
     this.#chainId = options.chainId;
-    this.#members = new Members(options.validators);
+    this.#members = new Members(
+      options.validators,
+      (options as { [unsafeQuorumOption]?: boolean })[unsafeQuorumOption] === true ? unsafeTwoFPlusOneRule : quorumRule,
+    );
     const signer = options.signer;
     if (typeof signer !== 'object' || signer === null) throw new TypeError('Replica: signer is required');
     requireBytesOfLength(signer.publicKey, 32, 'signer.publicKey', 'Replica');
@@ -146,7 +151,7 @@ export class Replica {
     this.#committed = options.committed;
     this.#hashes.set(options.committed.height, options.committed.blockHash);
     this.#requests = new RequestPool(this.#options.pendingRequestsMax, committedTxIdsRememberedMax);
-    this.#peers = new PeerHeights(this.#me, this.#members.size, this.#members.faults);
+    this.#peers = new PeerHeights(this.#me, this.#members.size, this.#members.witnesses);
 
     const safety = restoreSafetyState(options.records ?? new Map(), this.#chainId);
     this.#view = safety.view;
@@ -289,11 +294,11 @@ export class Replica {
       }
       this.#maybePropose(out);
     } else {
-      // Castro–Liskov: the timer for view v runs once 2f + 1 members asked for v; when it
-      // expires without a valid NEW-VIEW, move on to v + 1 (the timeout doubles, up to a cap).
-      // A member that asked for a view above v counts too: it has given up on v, and if its
-      // VIEW-CHANGE for v was lost, waiting for exactly 2f + 1 for v would wait forever (two
-      // correct replicas at v and one at v + 1 would each wait for the other).
+      // Castro–Liskov: the timer for view v runs once a quorum asked for v (only then can a
+      // NEW-VIEW exist); when it expires without a valid NEW-VIEW, move on to v + 1 (the timeout
+      // doubles, up to a cap). A member that asked for a view above v counts too: it has given
+      // up on v, and if its VIEW-CHANGE for v was lost, waiting for exactly q for v would wait
+      // forever (two correct replicas at v and one at v + 1 would each wait for the other).
       if (this.#viewChanges.countAtOrAbove(this.#view) >= this.#members.quorum) {
         ticks.viewChange++;
         if (ticks.viewChange >= this.#timeout()) {
@@ -575,7 +580,7 @@ export class Replica {
 
   /** Moves an entry on: prepared → COMMIT sent; then commits whatever is ready, in height order. */
   #progress(entry: Entry, out: ReplicaEffect[]): void {
-    const certificate = preparedCertificate(entry, this.#members.faults);
+    const certificate = preparedCertificate(entry, this.#members.preparesNeeded);
     if (certificate !== undefined) {
       entry.sentCommit = true;
       out.push(this.#safety.recordPrepared(entry.sequence, certificate));
@@ -747,8 +752,9 @@ export class Replica {
       this.#drop('duplicate');
       return;
     }
-    // Join a view change that f + 1 members started: at least one of them is correct.
-    const target = this.#viewChanges.joinTarget(this.#view, this.#active, this.#members.faults);
+    // Join a view change that f + 1 members started: at least one of them is correct (so the
+    // faulty alone cannot drag correct members out of a working view).
+    const target = this.#viewChanges.joinTarget(this.#view, this.#active, this.#members.witnesses);
     if (target !== undefined) this.#startViewChange(target, out);
     this.#tryNewView(out);
   }

@@ -119,17 +119,17 @@ export function chooseServed<E extends { readonly block: Uint8Array }>(entries: 
 export class PeerHeights {
   readonly #me: number;
   readonly #size: number;
-  readonly #faults: number;
+  readonly #witnesses: number;
   /** Highest height each peer has shown (by index). */
   readonly #heights = new Map<number, number>();
   #fetch: { peer: number; ticks: number } | undefined;
   #lastFetchPeer = -1;
 
-  /** For member `me` of `size` members, `faults` of which may be faulty. */
-  constructor(me: number, size: number, faults: number) {
+  /** For member `me` of `size` members, `witnesses` (f + 1) of whom include a correct one. */
+  constructor(me: number, size: number, witnesses: number) {
     this.#me = me;
     this.#size = size;
-    this.#faults = faults;
+    this.#witnesses = witnesses;
   }
 
   /** Whether a fetch is in flight. */
@@ -145,7 +145,7 @@ export class PeerHeights {
   /** The (f + 1)-th highest height peers have shown: at least one correct peer has it. */
   knownHeight(): number {
     const heights = [...this.#heights.values()].sort((a, b) => b - a);
-    return heights[this.#faults] ?? 0;
+    return heights[this.#witnesses - 1] ?? 0;
   }
 
   /** One unit of time: a fetch unanswered for `timeoutTicks` is given up. */

@@ -53,8 +53,10 @@ export function preparedCertificateProblem(certificate: PreparedCertificate, mem
     if (senders.has(index)) return 'two prepares from one member';
     senders.add(index);
   }
-  if (senders.size < 2 * members.faults) {
-    return `sequence ${prePrepare.sequence} has ${senders.size} prepares, 2f = ${2 * members.faults} needed`;
+  // q − 1 backups and the primary: a quorum, so a certificate for another digest at this
+  // sequence and view would need a correct member to have prepared twice.
+  if (senders.size < members.preparesNeeded) {
+    return `sequence ${prePrepare.sequence} has ${senders.size} prepares, q − 1 = ${members.preparesNeeded} needed`;
   }
   return undefined;
 }
@@ -84,6 +86,7 @@ export function checkpointProofProblem(
     if (senders.has(index)) return 'checkpoint proof holds two messages from one member';
     senders.add(index);
   }
+  // A quorum of signers: at least f + 1 correct members hold this block and state at the sequence.
   return senders.size >= members.quorum
     ? undefined
     : `checkpoint proof has ${senders.size} of ${members.quorum} signers`;

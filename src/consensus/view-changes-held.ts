@@ -48,18 +48,18 @@ export class HeldViewChanges {
   }
 
   /**
-   * The view to join when f + 1 members (so at least one correct one) asked for views above
+   * The view to join when `witnesses` (f + 1) members, so at least one correct one, asked for views above
    * `view`: the lowest view any of them asked for, taking each member's lowest. VIEW-CHANGEs for
    * `view` itself count only while `active` (and then none are held: a straggler's is answered,
    * not held). Undefined when fewer than f + 1 members did, or the view found is not above `view`.
    */
-  joinTarget(view: number, active: boolean, faults: number): number | undefined {
+  joinTarget(view: number, active: boolean, witnesses: number): number | undefined {
     const above = new Map<number, number>();
     for (const [asked, held] of this.#held) {
       if (asked <= view && !(asked === view && active)) continue;
       for (const sender of held.keys()) above.set(sender, Math.min(above.get(sender) ?? asked, asked));
     }
-    if (above.size < faults + 1) return undefined;
+    if (above.size < witnesses) return undefined;
     const target = Math.min(...above.values());
     return target > view ? target : undefined;
   }

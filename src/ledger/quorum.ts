@@ -1,7 +1,8 @@
 /**
  * Commit certificates against a validator set: who the validators are (the genesis members
- * that run replicas), how many make a quorum (2f + 1 of n ≥ 3f + 1), how to sign one and how
- * to check one — every signature verified in one batch. The consensus layer forms
+ * that run replicas), how many make a quorum (src/consensus/quorum.ts owns that arithmetic: a
+ * dependency-free module every layer may read), how to sign one and how to check one — every
+ * signature verified in one batch. The consensus layer forms
  * certificates from COMMIT votes; the store keeps them; anyone holding the genesis checks them.
  */
 import { bytesEqual } from '../bytes.js';
@@ -13,22 +14,13 @@ import {
   encodeCertificate,
 } from '../codec/certificate.js';
 import type { Genesis } from '../codec/genesis.js';
+import { quorumSize } from '../consensus/quorum.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { ed25519Sign } from '../crypto/ed25519.js';
 
 /** The validators' public keys, ascending (the genesis members with `validator: true`). */
 export function validatorKeys(genesis: Genesis): Uint8Array[] {
   return genesis.members.filter((member) => member.validator).map((member) => member.publicKey);
-}
-
-/** Faults tolerated by `n` validators: f = ⌊(n − 1) / 3⌋. */
-export function faultsTolerated(n: number): number {
-  return Math.floor((n - 1) / 3);
-}
-
-/** Signatures a certificate needs from `n` validators: 2f + 1. */
-export function quorumSize(n: number): number {
-  return 2 * faultsTolerated(n) + 1;
 }
 
 /** A certificate signed by the given validators' secret keys (tools and tests; PBFT collects votes instead). */
