@@ -1,12 +1,13 @@
 /**
  * One simulated member: a real `LedgerNode` (replica, ledger, block store over memory-level
- * or LevelDB) whose `Transport` is the simulated network. The simulation awaits each delivery,
- * tick and submission before the next event, so everything a node acknowledged is durable at
- * every event boundary: a crash between events loses only in-memory state (the replica's
- * log, the tentative block, the request pool), and a restart reopens the same store and
- * records. A Byzantine member's adversary bends the messages at this transport.
+ * or LevelDB) whose `Transport` is the simulated network. Its disk (disk.ts) keeps what a real
+ * disk keeps: a crash between events loses the in-memory state (the replica's log, the
+ * tentative block, the request pool) and any write not yet synced; a crash armed to land on a
+ * write stops the node in the middle of a step (after its block was written and before its
+ * safety records were, say). A restart reopens the same store and records. A Byzantine
+ * member's adversary bends the messages at this transport; an amnesiac one also forgets its
+ * safety records when it restarts.
  */
-import { MemoryLevel } from 'memory-level';
 import type { Genesis } from '../src/codec/genesis.js';
 import type { Receipt } from '../src/codec/receipt.js';
 import type { Transaction } from '../src/codec/transaction.js';
@@ -16,10 +17,10 @@ import type { CryptoBackend } from '../src/crypto/backend.js';
 import type { Ed25519BatchItem } from '../src/crypto/ed25519.js';
 import type { Ledger } from '../src/ledger/ledger.js';
 import { LedgerNode, type NodeReplicaOptions } from '../src/node/ledger-node.js';
-import { MemoryRecords } from '../src/node/records.js';
 import type { MessageHandler, Transport } from '../src/node/transport.js';
-import type { BlockStore, StoreDatabase } from '../src/store/index.js';
+import type { BlockStore } from '../src/store/index.js';
 import type { SimIdentity, SimMember } from './consortium.js';
+import { PowerLossError, SimDisk } from './disk.js';
 
 /** What a node tells the simulation about a commit. */
 export interface CommitRecord {
@@ -60,10 +61,16 @@ export interface Adversary {
     bytes: Uint8Array,
     to: Uint8Array | undefined,
   ): { to: Uint8Array | undefined; bytes: Uint8Array }[];
-  /** Extra messages to send on a tick. */
-  onTick(node: SimNode): { to: Uint8Array | undefined; bytes: Uint8Array }[];
+  /** Extra messages to send on a tick (awaited: an adversary may execute blocks of its own). */
+  onTick(
+    node: SimNode,
+  ): { to: Uint8Array | undefined; bytes: Uint8Array }[] | Promise<{ to: Uint8Array | undefined; bytes: Uint8Array }[]>;
+  /** Sees each message delivered to the node, before the node does. */
+  incoming?(node: SimNode, bytes: Uint8Array): void;
   /** Whether this node submits its role's workload. */
   readonly submits: boolean;
+  /** Whether the node forgets its safety records whenever it restarts (and the simulation crashes it now and then). */
+  readonly amnesia?: boolean;
 }
 
 /** How a node is built. */
@@ -108,6 +115,7 @@ class SimTransport implements Transport {
 
   /** Hands one message to the node (awaited: the node processes it completely). */
   async deliver(message: Uint8Array): Promise<void> {
+    this.node.adversary?.incoming?.(this.node, message);
     if (this.#open && this.#handler !== undefined) await this.#handler(new Uint8Array(32), message);
   }
 
@@ -130,9 +138,11 @@ export class SimNode {
   paused = false;
   readonly #options: SimNodeOptions;
   readonly #host: NodeHost;
-  readonly #database: StoreDatabase | undefined;
-  readonly #records = new MemoryRecords();
+  /** The simulated disk (memory storage), or undefined for a LevelDB directory. */
+  readonly disk: SimDisk | undefined;
   #node!: LedgerNode;
+  /** Called when the node goes down by itself (a crash that landed on a write). */
+  onCrash: (() => void) | undefined;
   #transport!: SimTransport;
 
   private constructor(options: SimNodeOptions, host: NodeHost) {
@@ -141,10 +151,7 @@ export class SimNode {
     this.adversary = options.adversary;
     this.#options = options;
     this.#host = host;
-    this.#database =
-      options.storage === 'memory'
-        ? (new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' }) as StoreDatabase)
-        : undefined;
+    this.disk = options.storage === 'memory' ? new SimDisk() : undefined;
   }
 
   /** A node with a fresh store holding block 0. */
@@ -161,9 +168,10 @@ export class SimNode {
       genesis: options.genesis,
       secretKey: this.identity.secretKey,
       transport: this.#transport,
-      ...(this.#database === undefined
+      // Synced writes, as a production node makes them: the disk model decides what a crash keeps.
+      ...(this.disk === undefined
         ? { dataDir: options.storage, sync: false }
-        : { database: this.#database, records: this.#records, sync: false }),
+        : { database: this.disk.database, records: this.disk.records, sync: true }),
       crypto: options.crypto,
       verifyBatch: options.verifyBatch,
       replica: options.replica,
@@ -220,7 +228,7 @@ export class SimNode {
   /** One tick (and the adversary's, if any). */
   async tick(): Promise<void> {
     if (this.adversary !== undefined) {
-      for (const extra of this.adversary.onTick(this)) {
+      for (const extra of await this.adversary.onTick(this)) {
         if (extra.to === undefined) this.#host.broadcast(this, extra.bytes);
         else this.#host.send(this, extra.to, extra.bytes);
       }
@@ -240,16 +248,33 @@ export class SimNode {
     });
   }
 
-  /** Crash: the in-memory state is gone; the store and the records stay. */
+  /** Crash between events: the in-memory state and unsynced writes are gone; what was synced stays. */
   async crash(): Promise<void> {
     this.up = false;
-    await this.#node.close();
+    this.disk?.crashNow();
+    await this.#closeAfterCrash();
   }
 
-  /** Restart from the store and the records. */
+  /** Arms a crash that lands on the node's `k`-th write from now (memory storage only). */
+  armCrash(k: number): void {
+    this.disk?.armCrash(k);
+  }
+
+  /** Restart from what the disk kept (an amnesiac forgets its safety records first). */
   async restart(): Promise<void> {
+    this.disk?.recover();
+    if (this.adversary?.amnesia === true) this.disk?.records.forget();
     await this.#open();
     this.up = true;
+  }
+
+  /** Closes the node object after power loss: nothing is written (the disk refuses), everything is released. */
+  async #closeAfterCrash(): Promise<void> {
+    try {
+      await this.#node.close();
+    } catch (error) {
+      if (!(error instanceof PowerLossError)) throw error;
+    }
   }
 
   /** Closes the store (end of run). */
@@ -262,6 +287,13 @@ export class SimNode {
     try {
       await work();
     } catch (error) {
+      if (this.disk?.lost === true) {
+        // The armed crash landed on a write: the node is down mid-step, as after a power cut.
+        this.up = false;
+        await this.#closeAfterCrash();
+        this.onCrash?.();
+        return;
+      }
       // A committed block that does not apply, or a store that fails: this must never happen.
       this.#host.violation(`node ${this.id}: ${(error as Error).message}`);
       this.up = false;

@@ -1,7 +1,10 @@
 /**
- * The deterministic consortium simulator: one seeded PRNG, one virtual clock, one event queue
+ * The deterministic consortium simulator: one seed, one virtual clock, one event queue
  * ordered by (time, sequence). The same seed and options give the same event trace, and so
- * the same `traceHash`, on any machine.
+ * the same `traceHash`, on any machine. Each subsystem draws from its own stream derived from
+ * the seed (`Prng.stream`): the network, the fault schedule, the workload and its arrivals,
+ * the tick phases, the Byzantine mode draw and each adversary, so a draw added in one does not
+ * reshuffle the others.
  *
  * A run has two phases, as TigerBeetle's simulator does. In the safety phase the fault
  * profile applies (loss, duplication, replays, partitions, clogged links, crashes, pauses) and
@@ -16,19 +19,20 @@ import { toHex } from '../src/bytes.js';
 import { faultsTolerated } from '../src/consensus/quorum.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { percentile } from '../src/measure.js';
+import type { NodeReplicaOptions } from '../src/node/ledger-node.js';
 import { Prng } from '../src/prng.js';
 import { verifyChain } from '../src/store/verify-chain.js';
-import { type AdversaryContext, adversaryFor, type ByzantineMode } from './byzantine.js';
+import { type AdversaryContext, adversaryFor, type ByzantineMode, drawnModes } from './byzantine.js';
 import { Checkers } from './checkers.js';
 import { type SimMember, simConsortium } from './consortium.js';
 import { EventQueue } from './event-queue.js';
-import { Network, type NetworkProfile } from './network.js';
+import { drawChaos, type FaultProfile, faultProfiles } from './faults.js';
+import { Network } from './network.js';
 import { type CommitRecord, type NodeHost, SimNode } from './node.js';
 import { VerifyCache } from './verify-cache.js';
 import { Workload, type WorkloadTx } from './workload.js';
 
-/** Fault profiles. */
-export type FaultProfile = 'none' | 'light' | 'swarm';
+export type { FaultProfile } from './faults.js';
 
 /** Options of a run. */
 export interface SimOptions {
@@ -48,6 +52,8 @@ export interface SimOptions {
   readonly txRate?: number;
   /** Keep one line per commit per node (for `--commits`). */
   readonly recordCommits?: boolean;
+  /** Replica tuning over the simulator's defaults (checkpoint interval, timeouts, block size …). */
+  readonly replica?: NodeReplicaOptions;
   /** Called as blocks commit (committed, target). */
   readonly onProgress?: (committed: number, target: number) => void;
 }
@@ -83,6 +89,8 @@ export interface SimResult {
   readonly latencyMs: { p50: number; p99: number };
   readonly tps: number;
   readonly fraudsRefused: number;
+  /** Crashes: between events, landed on a write (armed), and amnesiac restarts (records forgotten). */
+  readonly crashes: { betweenEvents: number; onWrite: number; amnesiaRestarts: number };
   readonly signatures: { verified: number; cached: number };
   readonly series: {
     commitLatency: { timeMs: number[]; latencyMs: number[] };
@@ -99,6 +107,7 @@ type SimEvent =
   | { t: 'load'; node: number }
   | { t: 'chaos' }
   | { t: 'restart'; node: number }
+  | { t: 'amnesia'; node: number }
   | { t: 'resume'; node: number }
   | { t: 'heal' };
 
@@ -113,32 +122,8 @@ const tickMs = 10;
 const livenessBlocks = 3;
 const livenessMsMax = 60_000;
 
-const profiles: Record<FaultProfile, (prng: Prng) => NetworkProfile & { chaosEveryMs: number }> = {
-  none: () => ({
-    latencyMinMs: [1, 3],
-    latencyMeanMs: [3, 10],
-    lossRate: 0,
-    duplicateRate: 0,
-    replayRate: 0,
-    chaosEveryMs: 0,
-  }),
-  light: () => ({
-    latencyMinMs: [1, 5],
-    latencyMeanMs: [5, 20],
-    lossRate: 0.02,
-    duplicateRate: 0.01,
-    replayRate: 0.005,
-    chaosEveryMs: 4_000,
-  }),
-  swarm: (prng) => ({
-    latencyMinMs: [1, 10],
-    latencyMeanMs: [5, 60],
-    lossRate: 0.05 + 0.25 * prng.nextFloat(),
-    duplicateRate: 0.05,
-    replayRate: 0.02,
-    chaosEveryMs: 700,
-  }),
-};
+/** Mean time between an amnesiac member's crashes, ms (each forgets its safety records). */
+const amnesiaCrashEveryMs = 600;
 
 /** Runs one simulation. */
 export async function simulate(options: SimOptions): Promise<SimResult> {
@@ -155,8 +140,10 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const blocksTarget = options.blocks ?? 20;
   const faults = options.faults ?? 'none';
   const mode = options.byzantineMode ?? 'silent';
-  const prng = new Prng(seed);
-  const profile = profiles[faults](prng);
+  const stream = (name: string) => Prng.stream(seed, name);
+  const faultPrng = stream('faults');
+  const arrivals = stream('arrivals');
+  const profile = faultProfiles[faults](faultPrng);
   const consortium = simConsortium(seed, n);
   const validators = consortium.genesis.members.filter((m) => m.validator).map((m) => m.publicKey);
   const cache = new VerifyCache();
@@ -169,11 +156,10 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const members: SimMember[] = [...consortium.members];
   const endpoints: { member: SimMember; twinOf?: number }[] = members.map((member) => ({ member }));
   const modeOf = new Map<number, Exclude<ByzantineMode, 'mixed'>>();
+  const modeDraws = stream('byzantine');
   for (const index of byzantine) {
     const drawn: Exclude<ByzantineMode, 'mixed'> =
-      mode === 'mixed'
-        ? ((['silent', 'equivocate', 'forge', 'flood', 'twins'] as const)[prng.below(5)] ?? 'silent')
-        : mode;
+      mode === 'mixed' ? (drawnModes[modeDraws.below(drawnModes.length)] ?? 'silent') : mode;
     modeOf.set(index, drawn);
     if (drawn === 'twins') {
       twinsOf.push(index);
@@ -183,7 +169,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 
   const queue = new EventQueue<SimEvent>();
   let now = 0;
-  const network = new Network(prng, endpoints.length, profile);
+  const network = new Network(stream('network'), endpoints.length, profile);
   const nodes: SimNode[] = [];
   const submitted = new Map<string, WorkloadTx>();
   const submittedAtMs = new Map<string, number>();
@@ -276,6 +262,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     stateTransferTimeoutTicks: 20,
     blockTxsMax: 512,
     batchTimeoutTicks: 2,
+    ...options.replica,
   };
   const storeRoot = options.storeDir ?? '.';
   const genesisBlockHash = (await Ledger.fromGenesis(consortium.genesis).genesisBlock()).block.hash;
@@ -286,7 +273,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       chainId: consortium.genesis.chainId,
       validators,
       genesisBlockHash,
-      prng,
+      prng: stream(`adversary/${id}`),
+      crypto: cache.backend,
     };
     const adversary = byzantine.has(id) && drawn !== undefined ? adversaryFor(drawn, context) : undefined;
     const node = await SimNode.create(
@@ -302,19 +290,33 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       },
       host,
     );
+    node.onCrash = () => {
+      // An armed crash landed on one of the node's writes.
+      trace.update(`x|crash-landed|${id}\n`);
+      crashes.onWrite++;
+      queue.push(now + pendingRestartMs(id), { t: 'restart', node: id });
+    };
     nodes.push(node);
   }
 
   // Offered load: the consortium's rate, split over the submitting nodes by weights drawn per seed.
-  const workload = new Workload(prng, consortium.genesis.chainId, members, 0.05);
+  const workload = new Workload(stream('workload'), consortium.genesis.chainId, members, 0.05);
   const totalRate = options.txRate ?? 100;
-  const weights = nodes.map(() => 0.5 + prng.nextFloat());
+  const weights = nodes.map(() => 0.5 + arrivals.nextFloat());
   const weightSum = weights.reduce((a, b) => a + b, 0);
   const rateOf = (id: number) => (totalRate * (weights[id] as number)) / weightSum;
+  const phases = stream('clock');
   for (const node of nodes) {
-    queue.push(prng.nextFloat() * tickMs, { t: 'tick', node: node.id });
+    queue.push(phases.nextFloat() * tickMs, { t: 'tick', node: node.id });
     if (node.adversary?.submits !== false && rateOf(node.id) > 0)
-      queue.push(prng.nextFloat() * 100, { t: 'load', node: node.id });
+      queue.push(arrivals.nextFloat() * 100, { t: 'load', node: node.id });
+  }
+  const amnesiaPrng = stream('amnesia');
+  for (const node of nodes) {
+    if (node.adversary?.amnesia === true) {
+      // The first crash early (runs are short), then one every amnesiaCrashEveryMs on average.
+      queue.push(100 + 300 * amnesiaPrng.nextFloat(), { t: 'amnesia', node: node.id });
+    }
   }
   if (profile.chaosEveryMs > 0) queue.push(profile.chaosEveryMs, { t: 'chaos' });
   if (twinsOf.length > 0) twinsPartition();
@@ -328,48 +330,78 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 
   function twinsPartition(): void {
     // Each twin pair split across two halves of the other nodes, drawn from the seed.
-    const groups = endpoints.map(() => prng.below(2));
+    const groups = endpoints.map(() => faultPrng.below(2));
     endpoints.forEach((endpoint, id) => {
       if (endpoint.twinOf !== undefined) groups[id] = 1 - (groups[endpoint.twinOf] as number);
     });
     network.partition(groups);
   }
 
+  const crashes = { betweenEvents: 0, onWrite: 0, amnesiaRestarts: 0 };
+  /** Restart delays of crashes that landed on a write, drawn when the crash was armed. */
+  const restartDelays = new Map<number, number>();
+  function pendingRestartMs(id: number): number {
+    const delay = restartDelays.get(id) ?? 500;
+    restartDelays.delete(id);
+    return delay;
+  }
+
+  /** Crashes `node` now, or arms a crash on its `atWrite`-th write from now (it lands when it writes). */
+  async function crash(node: SimNode, restartAfterMs: number, atWrite: number | undefined): Promise<void> {
+    if (atWrite !== undefined && node.disk !== undefined) {
+      trace.update(`x|arm-crash|${node.id}|${atWrite}\n`);
+      restartDelays.set(node.id, restartAfterMs);
+      node.armCrash(atWrite);
+      return;
+    }
+    trace.update(`x|crash|${node.id}\n`);
+    crashes.betweenEvents++;
+    await node.crash();
+    queue.push(now + restartAfterMs, { t: 'restart', node: node.id });
+  }
+
   async function chaos(): Promise<void> {
     const honestIds = [...honest];
-    const downOrPaused = nodes.filter((node) => honest.has(node.id) && (!node.up || node.paused)).length;
-    const roll = prng.below(100);
-    const pick = honestIds[prng.below(honestIds.length)] as number;
-    const node = nodes[pick] as SimNode;
-    if (roll < 25 && downOrPaused < Math.max(1, f)) {
-      if (node.up && !node.paused) {
-        trace.update(`x|crash|${pick}\n`);
-        await node.crash();
-        queue.push(now + 500 + prng.below(2_500), { t: 'restart', node: pick });
+    const downOrPaused = nodes.filter(
+      (node) => honest.has(node.id) && (!node.up || node.paused || node.disk?.armed === true),
+    ).length;
+    const action = drawChaos(faultPrng, honestIds, downOrPaused, Math.max(1, f), endpoints.length);
+    if (action === undefined) return;
+    switch (action.kind) {
+      case 'crash': {
+        const node = nodes[action.node] as SimNode;
+        if (node.up && !node.paused && node.disk?.armed !== true)
+          await crash(node, action.restartAfterMs, action.atWrite);
+        return;
       }
-    } else if (roll < 40 && downOrPaused < Math.max(1, f)) {
-      if (node.up && !node.paused) {
-        trace.update(`x|pause|${pick}\n`);
-        node.paused = true;
-        queue.push(now + 300 + prng.below(1_500), { t: 'resume', node: pick });
+      case 'pause': {
+        const node = nodes[action.node] as SimNode;
+        if (node.up && !node.paused) {
+          trace.update(`x|pause|${action.node}\n`);
+          node.paused = true;
+          queue.push(now + action.resumeAfterMs, { t: 'resume', node: action.node });
+        }
+        return;
       }
-    } else if (roll < 60) {
-      trace.update('x|partition\n');
-      network.partition(endpoints.map(() => prng.below(2)));
-      queue.push(now + 500 + prng.below(2_000), { t: 'heal' });
-    } else if (roll < 70) {
-      trace.update(`x|deafen|${pick}\n`);
-      network.deafen(pick);
-      queue.push(now + 500 + prng.below(2_000), { t: 'heal' });
-    } else if (roll < 85) {
-      const from = prng.below(endpoints.length);
-      const to = prng.below(endpoints.length);
-      trace.update(`x|clog|${from}|${to}\n`);
-      network.clog(from, to, now + 200 + prng.below(2_000));
-    } else {
-      trace.update(`x|isolate|${pick}\n`);
-      network.partition(endpoints.map((_, id) => (id === pick ? 1 : 0)));
-      queue.push(now + 500 + prng.below(2_000), { t: 'heal' });
+      case 'partition':
+        trace.update('x|partition\n');
+        network.partition(action.groups);
+        queue.push(now + action.healAfterMs, { t: 'heal' });
+        return;
+      case 'deafen':
+        trace.update(`x|deafen|${action.node}\n`);
+        network.deafen(action.node);
+        queue.push(now + action.healAfterMs, { t: 'heal' });
+        return;
+      case 'clog':
+        trace.update(`x|clog|${action.from}|${action.to}\n`);
+        network.clog(action.from, action.to, now + action.forMs);
+        return;
+      case 'isolate':
+        trace.update(`x|isolate|${action.node}\n`);
+        network.partition(endpoints.map((_, id) => (id === action.node ? 1 : 0)));
+        queue.push(now + action.healAfterMs, { t: 'heal' });
+        return;
     }
   }
 
@@ -384,6 +416,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     for (const node of nodes) {
       if (!honest.has(node.id)) continue;
       node.paused = false;
+      node.disk?.disarm();
       if (!node.up) await node.restart();
     }
     livenessFrom = now;
@@ -431,19 +464,30 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
           }
         }
         // Exponential inter-arrival times at the node's rate.
-        queue.push(now + (1000 / rateOf(event.node)) * -Math.log(1 - prng.nextFloat()), event);
+        queue.push(now + (1000 / rateOf(event.node)) * -Math.log(1 - arrivals.nextFloat()), event);
         break;
       }
       case 'chaos':
         if (run.phase === 'safety') {
           await chaos();
-          queue.push(now + profile.chaosEveryMs * (0.5 + prng.nextFloat()), event);
+          queue.push(now + profile.chaosEveryMs * (0.5 + faultPrng.nextFloat()), event);
         }
         break;
+      case 'amnesia': {
+        // An amnesiac member crashes (between events or on a write) and restarts without its records.
+        const node = nodes[event.node] as SimNode;
+        if (node.up && node.disk?.armed !== true) {
+          const atWrite = amnesiaPrng.below(2) === 0 ? undefined : amnesiaPrng.below(3);
+          await crash(node, 100 + amnesiaPrng.below(500), atWrite);
+        }
+        queue.push(now + amnesiaCrashEveryMs * (0.5 + amnesiaPrng.nextFloat()), event);
+        break;
+      }
       case 'restart': {
         const node = nodes[event.node] as SimNode;
         if (!node.up) {
           trace.update(`x|restart|${event.node}\n`);
+          if (node.adversary?.amnesia === true) crashes.amnesiaRestarts++;
           await node.restart();
         }
         break;
@@ -530,6 +574,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     latencyMs: { p50: percentile(txLatencies, 0.5), p99: percentile(txLatencies, 0.99) },
     tps: committedTxTimes.length / Math.max(0.001, simulatedMs / 1000),
     fraudsRefused: checkers.fraudsRefused,
+    crashes,
     signatures: { verified: cache.stats.verified, cached: cache.stats.cached },
     series: {
       commitLatency: { timeMs: blockLatency.map((p) => p.timeMs), latencyMs: blockLatency.map((p) => p.latencyMs) },

@@ -14,15 +14,41 @@ export class Prng {
     let s = seed >>> 0;
     const next = (): number => {
       s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
+      return mix32(s);
     };
     this.#a = next();
     this.#b = next();
     this.#c = next();
     this.#d = next();
+  }
+
+  /**
+   * An independent stream for one subsystem of a seeded run (the simulator's network, its
+   * faults, its workload, each adversary): the state is derived from the whole seed (up to
+   * 2^53) and the stream's name, so a draw added in one subsystem does not reshuffle another's.
+   */
+  static stream(seed: number, name: string): Prng {
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`Prng.stream: seed must be a safe non-negative integer, got ${seed}`);
+    // FNV-1a over the name, then SplitMix32 steps keyed by the seed's two halves and the name.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+    const low = seed >>> 0;
+    const high = Math.floor(seed / 0x1_0000_0000) >>> 0;
+    const prng = new Prng(0);
+    let s = (low ^ mix32(high ^ 0x632be5ab) ^ mix32(h)) >>> 0;
+    const words: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      s = (s + 0x9e3779b9) >>> 0;
+      words.push(mix32(s ^ Math.imul(h, i + 1)));
+    }
+    // xoshiro's state must not be all zero.
+    if (((words[0] as number) | (words[1] as number) | (words[2] as number) | (words[3] as number)) === 0) words[0] = 1;
+    prng.#a = words[0] as number;
+    prng.#b = words[1] as number;
+    prng.#c = words[2] as number;
+    prng.#d = words[3] as number;
+    return prng;
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -69,6 +95,14 @@ export class Prng {
     }
     return out;
   }
+}
+
+/** The SplitMix32 finaliser: a bijective 32-bit mix. */
+function mix32(x: number): number {
+  let z = x >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {
