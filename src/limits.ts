@@ -174,3 +174,29 @@ export const committedTxIdsRememberedMax = 1 << 18;
 
 /** Most transactions in one REQUEST message (a replica forwards what it was given in one signed message). */
 export const requestTxsMax = 4096;
+
+/**
+ * How far ahead of its own clock a backup accepts a proposed block's timestamp, in ms. Block
+ * time decides maturity (a repayment before a receivable's due time is refused), and every
+ * later block may not be older than this one, so a primary with a clock far ahead could
+ * otherwise mature every receivable at once and pin the chain's time. 15 s covers the
+ * clock difference between NTP-synchronised hosts (tens of ms), the proposal's transit and a
+ * host that has drifted for a while, and is immaterial against due dates counted in days.
+ * A primary never proposes past its own bound (`LedgerNode` options may set another value).
+ */
+export const blockTimestampFutureToleranceMs = 15_000;
+
+/**
+ * Most messages a node hands its replica in one `stepMany` (one signature batch); the rest
+ * wait for the next batch. Bounds the decoded messages one step holds, and how long one step
+ * keeps ticks and submissions waiting behind a flood.
+ */
+export const inboxBatchMessagesMax = 1024;
+
+/**
+ * Most bytes of messages in one inbox batch (a single larger message still goes, alone): a
+ * decoded message costs a few times its bytes in heap (one object and several views per
+ * nested message), so one batch holds about 8 full proposals' worth
+ * (`consensusProposalBytesMax` each) rather than whatever arrived meanwhile.
+ */
+export const inboxBatchBytesMax = 32 * 1024 * 1024;

@@ -29,9 +29,21 @@
  *                 | count × (u32 blockLength (1..blockBytesMax) | block | u32 certificateLength (1..certificateBytesMax) | certificate)
  * ```
  * A whole message is at most `consensusMessageBytesMax` bytes; the blocks of one
- * state-response total at most `stateResponseBytesMax`. A nested envelope is a complete
- * message of the named kind: its length prefix must equal its encoded length exactly, and it
- * is decoded (recursively, for the same chain) into a message that keeps its own bytes.
+ * state-response total at most `stateResponseBytesMax`. Every count is also bounded by the
+ * bytes after it: a count of nested envelopes must leave at least 102 bytes (a length prefix
+ * and an envelope header) per item, a prepared certificate 104 (a nested PRE-PREPARE and its u16 prepareCount), a
+ * request's transaction 4, a state-response's entry 8 (the length prefixes), so a count
+ * claiming more items than the message could hold is refused before anything is allocated for
+ * them. A decoder told the number of members (`signersMax`) also refuses a list of messages
+ * that must come from distinct members (checkpoint proof, PREPAREs, VIEW-CHANGEs) longer than
+ * that: no valid message holds one, and it bounds what a member's message can make a
+ * receiver build.
+ *
+ * A nested envelope is a complete message of the named kind: its length prefix must equal its
+ * encoded length exactly, and it is decoded (recursively, for the same chain) into a message
+ * that keeps its own bytes. The envelope header (version, kind, sender) has a fixed layout, so
+ * a receiver reads it alone ({@link readConsensusHeader}) and drops a non-member's message
+ * before decoding its body.
  *
  * The signing message of a COMMIT is exactly {@link commitVoteMessage}(chainId, view,
  * sequence, digest), so the signature of a COMMIT goes straight into the block's commit
@@ -423,6 +435,27 @@ function pbftSigningMessage(chainId: string, code: number, sender: Uint8Array, s
 
 // ---- Decoding ------------------------------------------------------------------------------
 
+/** What the envelope header says, read without the body (see {@link readConsensusHeader}). */
+export interface ConsensusHeader {
+  /** The message kind. */
+  readonly kind: ConsensusMessageKind;
+  /** The sender's 32-byte public key (a view into the input). */
+  readonly sender: Uint8Array;
+}
+
+/** Options of {@link decodeConsensusMessage}. */
+export interface ConsensusDecodeOptions {
+  /**
+   * Most entries of a list whose messages must come from distinct members (a VIEW-CHANGE's
+   * checkpoint proof, a prepared certificate's PREPAREs, a NEW-VIEW's VIEW-CHANGEs): the number
+   * of members, when the caller knows it. 1..`limits.certificateSignaturesMax`, the default.
+   */
+  readonly signersMax?: number;
+}
+
+/** Least bytes of one nested `u32 length | envelope`: its prefix and an envelope header (the body may be anything). */
+const nestedBytesMin = 4 + envelopeHeaderBytes;
+
 /** A length prefix (u32) in [min, max], refused at its own offset. */
 function readLength(reader: ByteReader, field: string, min: number, max: number): number {
   const at = reader.offset;
@@ -431,11 +464,22 @@ function readLength(reader: ByteReader, field: string, min: number, max: number)
   return length;
 }
 
-/** A u16 count in [min, max], refused at its own offset. */
-function readCount(reader: ByteReader, field: string, min: number, max: number): number {
+/**
+ * A u16 count in [min, max] of items that take at least `itemBytesMin` bytes each, refused at
+ * its own offset when out of range or when the bytes left cannot hold that many items (before
+ * any item is read, so a lying count costs nothing).
+ */
+function readCount(reader: ByteReader, field: string, min: number, max: number, itemBytesMin: number): number {
   const at = reader.offset;
   const count = reader.u16(field);
   if (count < min || count > max) throw new DecodeError(field, at, `count ${count} outside [${min}, ${max}]`);
+  if (count * itemBytesMin > reader.remaining) {
+    throw new DecodeError(
+      field,
+      at,
+      `count ${count} needs at least ${count * itemBytesMin} bytes, ${reader.remaining} left`,
+    );
+  }
   return count;
 }
 
@@ -445,10 +489,11 @@ function readNested<K extends ConsensusMessageKind>(
   chainId: string,
   path: string,
   kind: K,
+  signersMax: number,
 ): Extract<ConsensusMessage, { kind: K }> {
   const length = reader.u32(`${path}.length`);
   const sub = reader.sub(length, path);
-  const message = readEnvelope(sub, chainId, path, kind);
+  const message = readEnvelope(sub, chainId, path, kind, signersMax);
   sub.end(path);
   return message as Extract<ConsensusMessage, { kind: K }>;
 }
@@ -463,24 +508,19 @@ function readEnvelope(
   chainId: string,
   path: string,
   expected: ConsensusMessageKind | undefined,
+  signersMax: number,
 ): ConsensusMessage {
   const start = reader.position;
-  const versionAt = reader.offset;
-  const version = reader.u8(`${path}.version`);
-  if (version !== codecVersion) {
-    throw new DecodeError(`${path}.version`, versionAt, `unknown consensus message version ${version}`);
-  }
-  const kindAt = reader.offset;
-  const code = reader.u8(`${path}.kind`);
-  const kind = kindsByCode[code];
-  if (kind === undefined) throw new DecodeError(`${path}.kind`, kindAt, `unknown consensus message kind ${code}`);
+  const kindAt = reader.offset + 1;
+  const kind = readVersionAndKind(reader, path);
+  const code = consensusKindCodes[kind];
   if (expected !== undefined && kind !== expected) {
     throw new DecodeError(`${path}.kind`, kindAt, `expected a ${expected} message, got a ${kind} message`);
   }
   const sender = reader.fixed(32, `${path}.sender`);
   const signature = reader.fixed(64, `${path}.signature`);
   const bodyStart = reader.position;
-  const fields = readBody(reader, chainId, path, kind);
+  const fields = readBody(reader, chainId, path, kind, signersMax);
   const bytes = reader.bytes.subarray(start, reader.position);
   const body = reader.bytes.subarray(bodyStart, reader.position);
   let signingMessage: Uint8Array | undefined;
@@ -510,11 +550,31 @@ function readEnvelope(
   } as ConsensusMessage;
 }
 
+/** The version byte (which must be `codecVersion`) and the kind byte of an envelope, at `path`. */
+function readVersionAndKind(reader: ByteReader, path: string): ConsensusMessageKind {
+  const versionAt = reader.offset;
+  const version = reader.u8(`${path}.version`);
+  if (version !== codecVersion) {
+    throw new DecodeError(`${path}.version`, versionAt, `unknown consensus message version ${version}`);
+  }
+  const kindAt = reader.offset;
+  const code = reader.u8(`${path}.kind`);
+  const kind = kindsByCode[code];
+  if (kind === undefined) throw new DecodeError(`${path}.kind`, kindAt, `unknown consensus message kind ${code}`);
+  return kind;
+}
+
 /** The kind-specific fields of a body, read at `path`. */
-function readBody(reader: ByteReader, chainId: string, path: string, kind: ConsensusMessageKind): object {
+function readBody(
+  reader: ByteReader,
+  chainId: string,
+  path: string,
+  kind: ConsensusMessageKind,
+  signersMax: number,
+): object {
   switch (kind) {
     case 'request': {
-      const count = readCount(reader, `${path}.count`, 1, requestTxsMax);
+      const count = readCount(reader, `${path}.count`, 1, requestTxsMax, 4);
       const txs: Uint8Array[] = [];
       for (let i = 0; i < count; i++) {
         const length = readLength(reader, `${path}.txs[${i}].length`, 1, txBytesMax);
@@ -545,20 +605,20 @@ function readBody(reader: ByteReader, chainId: string, path: string, kind: Conse
       const sequence = reader.u53(`${path}.checkpoint.sequence`);
       const blockHash = reader.fixed(32, `${path}.checkpoint.blockHash`);
       const stateRoot = reader.fixed(32, `${path}.checkpoint.stateRoot`);
-      const proofCount = readCount(reader, `${path}.proofCount`, 0, certificateSignaturesMax);
+      const proofCount = readCount(reader, `${path}.proofCount`, 0, signersMax, nestedBytesMin);
       const checkpointProof: CheckpointMessage[] = [];
       for (let i = 0; i < proofCount; i++) {
-        checkpointProof.push(readNested(reader, chainId, `${path}.checkpointProof[${i}]`, 'checkpoint'));
+        checkpointProof.push(readNested(reader, chainId, `${path}.checkpointProof[${i}]`, 'checkpoint', signersMax));
       }
-      const preparedCount = readCount(reader, `${path}.preparedCount`, 0, viewChangePreparedMax);
+      const preparedCount = readCount(reader, `${path}.preparedCount`, 0, viewChangePreparedMax, nestedBytesMin + 2);
       const prepared: PreparedCertificate[] = [];
       for (let i = 0; i < preparedCount; i++) {
         const at = `${path}.prepared[${i}]`;
-        const prePrepare = readNested(reader, chainId, `${at}.prePrepare`, 'pre-prepare');
-        const prepareCount = readCount(reader, `${at}.prepareCount`, 0, certificateSignaturesMax);
+        const prePrepare = readNested(reader, chainId, `${at}.prePrepare`, 'pre-prepare', signersMax);
+        const prepareCount = readCount(reader, `${at}.prepareCount`, 0, signersMax, nestedBytesMin);
         const prepares: PrepareMessage[] = [];
         for (let j = 0; j < prepareCount; j++) {
-          prepares.push(readNested(reader, chainId, `${at}.prepares[${j}]`, 'prepare'));
+          prepares.push(readNested(reader, chainId, `${at}.prepares[${j}]`, 'prepare', signersMax));
         }
         prepared.push({ prePrepare, prepares });
       }
@@ -566,24 +626,25 @@ function readBody(reader: ByteReader, chainId: string, path: string, kind: Conse
     }
     case 'new-view': {
       const view = reader.u53(`${path}.view`);
-      const viewChangeCount = readCount(reader, `${path}.viewChangeCount`, 1, certificateSignaturesMax);
+      const viewChangeCount = readCount(reader, `${path}.viewChangeCount`, 1, signersMax, nestedBytesMin);
       const viewChanges: ViewChangeMessage[] = [];
       for (let i = 0; i < viewChangeCount; i++) {
-        viewChanges.push(readNested(reader, chainId, `${path}.viewChanges[${i}]`, 'view-change'));
+        viewChanges.push(readNested(reader, chainId, `${path}.viewChanges[${i}]`, 'view-change', signersMax));
       }
-      const prePrepareCount = readCount(reader, `${path}.prePrepareCount`, 0, viewChangePreparedMax);
+      const prePrepareCount = readCount(reader, `${path}.prePrepareCount`, 0, viewChangePreparedMax, nestedBytesMin);
       const prePrepares: PrePrepareMessage[] = [];
       for (let i = 0; i < prePrepareCount; i++) {
-        prePrepares.push(readNested(reader, chainId, `${path}.prePrepares[${i}]`, 'pre-prepare'));
+        prePrepares.push(readNested(reader, chainId, `${path}.prePrepares[${i}]`, 'pre-prepare', signersMax));
       }
       return { view, viewChanges, prePrepares };
     }
     case 'state-request': {
       const fromHeight = reader.u53(`${path}.fromHeight`);
-      return { fromHeight, countMax: readCount(reader, `${path}.countMax`, 1, stateResponseBlocksMax) };
+      // countMax counts blocks asked for, not items that follow: nothing to bound by size.
+      return { fromHeight, countMax: readCount(reader, `${path}.countMax`, 1, stateResponseBlocksMax, 0) };
     }
     case 'state-response': {
-      const count = readCount(reader, `${path}.count`, 0, stateResponseBlocksMax);
+      const count = readCount(reader, `${path}.count`, 0, stateResponseBlocksMax, 8);
       const entries: StateResponseMessage['entries'][number][] = [];
       let blocksTotal = 0;
       for (let i = 0; i < count; i++) {
@@ -610,24 +671,52 @@ function readBody(reader: ByteReader, chainId: string, path: string, kind: Conse
 /**
  * Decodes a consensus message (nested messages included) without verifying signatures:
  * {@link consensusSignatureItems} lists the checks. Byte fields are views into `bytes`.
+ * A receiver reads the sender first ({@link readConsensusHeader}) and decodes only a member's
+ * message, passing the number of members as `options.signersMax`.
  *
  * @param chainId - the chain the message is for (its signing messages include it).
  * @throws DecodeError naming the field (e.g. `newView.viewChanges[1].prepared[0].prepares[3].view`)
- *   and the byte offset; RangeError/TypeError on a bad `chainId` or a non-Uint8Array `bytes`.
+ *   and the byte offset; RangeError/TypeError on a bad `chainId`, a non-Uint8Array `bytes`
+ *   or a `signersMax` outside 1..`limits.certificateSignaturesMax`.
  */
-export function decodeConsensusMessage(chainId: string, bytes: Uint8Array): ConsensusMessage {
+export function decodeConsensusMessage(
+  chainId: string,
+  bytes: Uint8Array,
+  options: ConsensusDecodeOptions = {},
+): ConsensusMessage {
   const where = 'decodeConsensusMessage';
   requireChainId(chainId, where);
   requireBytes(bytes, 'bytes', where);
+  const signersMax = options.signersMax ?? certificateSignaturesMax;
+  requireInteger(signersMax, 'options.signersMax', where, 1, certificateSignaturesMax);
   const known = bytes.length > 1 ? kindsByCode[bytes[1] as number] : undefined;
   const root = known === undefined ? 'message' : rootFields[known];
   const reader = new ByteReader(bytes);
   if (bytes.length > consensusMessageBytesMax) {
     reader.fail(root, `${bytes.length} bytes exceeds limit ${consensusMessageBytesMax}`);
   }
-  const message = readEnvelope(reader, chainId, root, undefined);
+  const message = readEnvelope(reader, chainId, root, undefined, signersMax);
   reader.end(root);
   return message;
+}
+
+/**
+ * Reads only an envelope's fixed header — version, kind and sender, the first 34 bytes — so a
+ * receiver can refuse a message by its sender (or its size) before decoding a body that may
+ * hold hundreds of thousands of nested messages. The signature is not checked here.
+ *
+ * @throws DecodeError when the bytes are too short to hold the header (98 bytes, signature
+ *   included) or the version or kind is unknown; TypeError for a non-Uint8Array `bytes`.
+ */
+export function readConsensusHeader(bytes: Uint8Array): ConsensusHeader {
+  requireBytes(bytes, 'bytes', 'readConsensusHeader');
+  const known = bytes.length > 1 ? kindsByCode[bytes[1] as number] : undefined;
+  const root = known === undefined ? 'message' : rootFields[known];
+  const reader = new ByteReader(bytes);
+  const kind = readVersionAndKind(reader, root);
+  const sender = reader.fixed(32, `${root}.sender`);
+  reader.fixed(64, `${root}.signature`); // a message without a whole header is malformed, whoever it names
+  return { kind, sender };
 }
 
 /**
@@ -638,15 +727,7 @@ export function decodeConsensusMessage(chainId: string, bytes: Uint8Array): Cons
  */
 export function consensusMessageKind(bytes: Uint8Array): ConsensusMessageKind {
   requireBytes(bytes, 'bytes', 'consensusMessageKind');
-  const reader = new ByteReader(bytes);
-  const version = reader.u8('message.version');
-  if (version !== codecVersion) {
-    throw new DecodeError('message.version', 0, `unknown consensus message version ${version}`);
-  }
-  const code = reader.u8('message.kind');
-  const kind = kindsByCode[code];
-  if (kind === undefined) throw new DecodeError('message.kind', 1, `unknown consensus message kind ${code}`);
-  return kind;
+  return readVersionAndKind(new ByteReader(bytes), 'message');
 }
 
 /**
@@ -739,7 +820,7 @@ function writeNested(
   requireBytes(value, name, where);
   try {
     const reader = new ByteReader(value);
-    readEnvelope(reader, chainId, name, kind);
+    readEnvelope(reader, chainId, name, kind, certificateSignaturesMax);
     reader.end(name);
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;

@@ -1,11 +1,14 @@
 /**
  * What may enter a replica, checked cheaply before any signature is verified: a peer's
- * message's size and encoding, then the message against the replica's view, watermarks and
- * rate limits (`admitAll`, `admissionDrop`), and a transaction against the chain
- * (`checkRequest` for a client's, `isRequestOf` for a peer's).
+ * message's size, its sender (read from the fixed envelope header, before the body is
+ * decoded: a non-member's message costs a header read, however large its body), its
+ * encoding, then the message against the replica's view, watermarks and rate limits
+ * (`admitAll`, `admissionDrop`), and a transaction against the chain (`checkRequest` for a
+ * client's, `isRequestOf` for a peer's).
  */
-import { type ConsensusMessage, decodeConsensusMessage } from '../codec/consensus.js';
+import { type ConsensusMessage, decodeConsensusMessage, readConsensusHeader } from '../codec/consensus.js';
 import { decodeTransaction } from '../codec/transaction.js';
+import { DecodeError } from '../errors.js';
 import { consensusMessageBytesMax, viewChangeAheadMax } from '../limits.js';
 import { RequestRejectedError } from './errors.js';
 import type { Members } from './members.js';
@@ -33,7 +36,9 @@ export interface AdmissionState {
 
 /**
  * The messages of a `stepMany` batch worth verifying, decoded, in arrival order; each is
- * counted in `stats.received` and each refused one in `stats.dropped`.
+ * counted in `stats.received` and each refused one in `stats.dropped`. A message's size and
+ * sender are checked before its body is decoded, and a member's body is decoded with nested
+ * lists bounded by the membership and every count by the bytes that follow it.
  * @throws TypeError when a message is not a Uint8Array.
  */
 export function admitAll(
@@ -45,6 +50,8 @@ export function admitAll(
   const admitted: ConsensusMessage[] = [];
   // One STATE-REQUEST per member per tick, counting those earlier in this same batch.
   const requested = new Set<number>(state.servedThisTick);
+  // No list of distinct members' messages (PREPAREs, a checkpoint proof, VIEW-CHANGEs) is longer than the membership.
+  const decodeOptions = { signersMax: state.members.size };
   for (const bytes of messages) {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('Replica.stepMany: every message must be a Uint8Array');
     stats.received++;
@@ -52,10 +59,16 @@ export function admitAll(
       countDrop(stats, 'oversized');
       continue;
     }
+    const early = headerDrop(bytes, state);
+    if (early !== undefined) {
+      countDrop(stats, early);
+      continue;
+    }
     let message: ConsensusMessage;
     try {
-      message = decodeConsensusMessage(chainId, bytes);
-    } catch {
+      message = decodeConsensusMessage(chainId, bytes, decodeOptions);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
       countDrop(stats, 'malformed');
       continue;
     }
@@ -70,7 +83,28 @@ export function admitAll(
   return admitted;
 }
 
-/** Why a decoded message is dropped before its signatures are verified, or undefined to verify it. */
+/**
+ * Why a message is dropped on its fixed envelope header alone (a header that does not read,
+ * a sender outside the membership, this replica's own key), or undefined to decode its body.
+ */
+export function headerDrop(bytes: Uint8Array, state: AdmissionState): DropReason | undefined {
+  let sender: Uint8Array;
+  try {
+    sender = readConsensusHeader(bytes).sender;
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
+    return 'malformed';
+  }
+  const index = state.members.indexOf(sender);
+  if (index < 0) return 'non-member';
+  if (index === state.me) return 'own-key';
+  return undefined;
+}
+
+/**
+ * Why a decoded message is dropped before its signatures are verified, or undefined to verify
+ * it (its sender is checked again here, so the function stands alone for a decoded message).
+ */
 export function admissionDrop(message: ConsensusMessage, state: AdmissionState): DropReason | undefined {
   const sender = state.members.indexOf(message.sender);
   if (sender < 0) return 'non-member';
@@ -138,7 +172,8 @@ export function checkRequest(tx: Uint8Array, index: number, chainId: string): vo
 export function isRequestOf(tx: Uint8Array, chainId: string): boolean {
   try {
     return decodeTransaction(tx).chainId === chainId;
-  } catch {
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
     return false;
   }
 }

@@ -74,7 +74,7 @@ import { RequestPool } from './request-pool.js';
 import { SafetyRecords } from './safety.js';
 import { verifyInBatches, verifyMessages } from './signatures.js';
 import { checkStateResponse, chooseServed, PeerHeights, servedCount, verifiedPrefix } from './state-transfer.js';
-import { countDrop, type DropReason, emptyStats, type ReplicaStats } from './stats.js';
+import { countDrop, type DropReason, emptyStats, type ProposalRefusal, type ReplicaStats } from './stats.js';
 import { type NewViewPlan, planNewView, viewChangeProblem } from './view-change.js';
 import { HeldViewChanges } from './view-changes-held.js';
 
@@ -357,9 +357,14 @@ export class Replica {
   /**
    * The driver's verdict on a `validate` effect. A verdict for a block the replica no longer
    * waits on (the view changed) is ignored. A block the application refuses is not
-   * prepared, so the primary's requests time out and the view changes.
+   * prepared, so the primary's requests time out and the view changes; it is counted under `refusal`.
    */
-  validated(height: number, digest: Uint8Array, ok: boolean): ReplicaEffect[] {
+  validated(
+    height: number,
+    digest: Uint8Array,
+    ok: boolean,
+    refusal: ProposalRefusal = 'invalid-proposal',
+  ): ReplicaEffect[] {
     requireBytesOfLength(digest, 32, 'digest', 'Replica.validated');
     const out: ReplicaEffect[] = [];
     const entry = this.#log.get(height);
@@ -372,7 +377,7 @@ export class Replica {
       // Not prepared: the request timer replaces the primary (an immediate view change would let
       // an application that refuses everything churn through views without any timeout).
       entry.validation = 'bad';
-      this.#drop('invalid-proposal');
+      this.#drop(refusal);
     }
     return out;
   }

@@ -24,6 +24,8 @@ export type DropReason =
   | 'conflicts-own-vote'
   | 'bad-proposal'
   | 'invalid-proposal'
+  | 'timestamp-ahead'
+  | 'timestamp-before-parent'
   | 'bad-view-change'
   | 'bad-new-view'
   | 'bad-checkpoint'
@@ -33,6 +35,15 @@ export type DropReason =
   | 'rate-limited'
   | 'unsolicited'
   | 'bad-state-response';
+
+/**
+ * Why the driver refused a proposed block (`Replica.validated(…, false, reason)`): the
+ * application refused it (`'invalid-proposal'`: malformed, or its roots do not match its
+ * execution), its timestamp is further ahead of the validating node's clock than the
+ * tolerance allows (`'timestamp-ahead'`), or older than its parent block's
+ * (`'timestamp-before-parent'`). The replica cannot judge time itself: it reads no clock.
+ */
+export type ProposalRefusal = Extract<DropReason, 'invalid-proposal' | 'timestamp-ahead' | 'timestamp-before-parent'>;
 
 /** Counters a replica keeps (the simulator and the node report them). */
 export interface ReplicaStats {

@@ -218,6 +218,9 @@ export class Ledger {
       throw new BlockMismatchError(height, 'height', `expected height ${this.#height + 1}`);
     }
     // Maturity is judged by block time: a proposer must not turn the clock back to suit a repayment.
+    // Checked here rather than in the replica's proposal checks: the ledger holds the parent's
+    // time on every path a block takes (validation, state transfer, a reopened store); the
+    // replica's committed tip carries no time. (The bound against a node's clock is LedgerNode's.)
     if (block.header.timestampMs < this.#timestampMs) {
       throw new BlockMismatchError(
         height,

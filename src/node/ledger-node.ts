@@ -21,15 +21,18 @@ import type { ReplicaEffect } from '../consensus/effects.js';
 import { RequestRejectedError } from '../consensus/errors.js';
 import type { ReplicaOptions } from '../consensus/options.js';
 import { Replica } from '../consensus/replica.js';
+import type { ProposalRefusal } from '../consensus/stats.js';
 import { type CryptoBackend, createInlineCrypto } from '../crypto/backend.js';
 import { type Ed25519BatchItem, ed25519PublicKeyFromSecret } from '../crypto/ed25519.js';
 import { type MerkleInclusionProof, merkleInclusionProof } from '../crypto/merkle.js';
-import { ConsortiumLedgerError } from '../errors.js';
+import { ConsortiumLedgerError, DecodeError } from '../errors.js';
 import type { ExecutedBlock, ProvenState } from '../ledger/block-work.js';
+import { BlockMismatchError } from '../ledger/errors.js';
 import { Ledger } from '../ledger/ledger.js';
+import { blockTimestampFutureToleranceMs, inboxBatchBytesMax, inboxBatchMessagesMax } from '../limits.js';
 import { BlockStore, type StoreDatabase } from '../store/index.js';
 import { loadLedger } from '../store/load-ledger.js';
-import { requireBytesOfLength } from '../validate.js';
+import { requireBytesOfLength, requireInteger } from '../validate.js';
 import { LevelRecords, type RecordStore } from './records.js';
 import type { Transport } from './transport.js';
 
@@ -63,6 +66,12 @@ export interface LedgerNodeOptions {
   readonly tickMs?: number | null;
   /** Block timestamps, ms since the epoch (default `Date.now`; the simulator passes its clock). */
   readonly clock?: () => number;
+  /**
+   * How far ahead of `clock` a proposed block's timestamp may be, in ms, for this node to
+   * accept it as a backup (and the furthest ahead it proposes as primary). Default
+   * `limits.blockTimestampFutureToleranceMs`; a non-negative integer.
+   */
+  readonly blockTimestampFutureToleranceMs?: number;
   /** If given, must match the role the genesis gives this member. */
   readonly role?: string;
   /** If given, the peers' public keys: they must be exactly the genesis's other validators (a check that the node joins the consortium its operator expects). */
@@ -153,6 +162,14 @@ interface Tentative {
   readonly executed: ExecutedBlock;
 }
 
+/** Messages handed to the replica in one `stepMany`, and the promise of that step. */
+interface InboxBatch {
+  readonly messages: Uint8Array[];
+  /** Their total bytes. */
+  bytes: number;
+  handled: Promise<void>;
+}
+
 interface Waiter {
   resolve(receipt: Receipt): void;
   reject(error: Error): void;
@@ -219,6 +236,15 @@ export class LedgerNode {
       if (given.length !== expected.length || !expected.every((key) => given.includes(key))) {
         throw new NodeConfigError('LedgerNode.open: peers are not the genesis’s other validators');
       }
+    }
+    if (options.blockTimestampFutureToleranceMs !== undefined) {
+      requireInteger(
+        options.blockTimestampFutureToleranceMs,
+        'blockTimestampFutureToleranceMs',
+        'LedgerNode.open',
+        0,
+        Number.MAX_SAFE_INTEGER,
+      );
     }
     if ((options.dataDir === undefined) === (options.database === undefined)) {
       throw new TypeError('LedgerNode.open: give exactly one of dataDir and database');
@@ -439,25 +465,35 @@ export class LedgerNode {
   }
 
   /**
-   * Messages wait in an inbox; one queued step takes all that arrived meanwhile in one
-   * `stepMany`, so their signatures are verified in one batch. The returned promise settles
-   * once the message has been handled.
+   * Messages wait in inbox batches; one queued step hands a batch to one `stepMany`, so their
+   * signatures are verified together. A batch takes what arrives until its step starts, up to
+   * `limits.inboxBatchMessagesMax` messages and `limits.inboxBatchBytesMax` bytes (a larger
+   * message goes alone); what does not fit opens the next batch, queued behind it, and is
+   * never dropped here. The returned promise settles once the message has been handled.
    */
   #receive(message: Uint8Array): Promise<void> {
-    this.#inbox.push(message);
-    if (this.#draining === undefined) {
-      this.#draining = this.#enqueue(() => {
-        const messages = this.#inbox;
-        this.#inbox = [];
-        this.#draining = undefined;
-        return this.#carryOut(this.#timed('replicaMs', () => this.#replica.stepMany(messages)));
+    let batch = this.#filling;
+    if (
+      batch === undefined ||
+      batch.messages.length >= inboxBatchMessagesMax ||
+      (batch.messages.length > 0 && batch.bytes + message.length > inboxBatchBytesMax)
+    ) {
+      const opened: InboxBatch = { messages: [], bytes: 0, handled: Promise.resolve() };
+      this.#filling = opened;
+      // The step runs after the current microtask at the earliest: `message` joins the batch first.
+      opened.handled = this.#enqueue(() => {
+        if (this.#filling === opened) this.#filling = undefined;
+        return this.#carryOut(this.#timed('replicaMs', () => this.#replica.stepMany(opened.messages)));
       });
+      batch = opened;
     }
-    return this.#draining;
+    batch.messages.push(message);
+    batch.bytes += message.length;
+    return batch.handled;
   }
 
-  #inbox: Uint8Array[] = [];
-  #draining: Promise<void> | undefined;
+  /** The inbox batch still taking messages (its step has not started), if any. */
+  #filling: InboxBatch | undefined;
 
   #enqueue(work: () => Promise<void>): Promise<void> {
     if (this.#closed) return Promise.reject(new NodeClosedError());
@@ -520,14 +556,23 @@ export class LedgerNode {
     this.#tentative = undefined;
   }
 
+  /**
+   * Builds the block a `propose` effect asks for, timestamped with this node's clock, raised
+   * to the previous block's timestamp when the clock is behind it (the ledger refuses an older
+   * block). When the previous block is further ahead of this clock than the tolerance, no
+   * timestamp passes both bounds: the node proposes nothing (as a backup it would refuse such
+   * a block itself, and so would every backup whose clock agrees with its own) and the view
+   * changes when the requests time out.
+   */
   async #propose(effect: Extract<ReplicaEffect, { kind: 'propose' }>): Promise<void> {
     this.#discardTentative();
-    const clock = this.#options.clock ?? Date.now;
+    const nowMs = this.#nowMs();
+    const timestampMs = Math.max(nowMs, this.#lastTimestamp);
+    if (timestampMs > nowMs + this.#futureToleranceMs) return;
     const started = performance.now();
     const proposed = await this.#ledger.propose(effect.txs, {
       previousHash: effect.previousHash,
-      // Never older than the previous block (the ledger refuses that), whatever the clock says.
-      timestampMs: Math.max(Math.floor(clock()), this.#lastTimestamp),
+      timestampMs,
       proposer: this.publicKey,
       ...(effect.previousCertificate.length > 0 ? { previousCertificateBytes: effect.previousCertificate } : {}),
     });
@@ -544,20 +589,61 @@ export class LedgerNode {
   /** The head block's timestamp (a new block may not be older). */
   #lastTimestamp = 0;
 
+  /**
+   * This node's clock, in whole ms since the epoch.
+   * @throws RangeError when `options.clock` returns anything else (NaN would pass every bound).
+   */
+  #nowMs(): number {
+    const now = (this.#options.clock ?? Date.now)();
+    if (typeof now !== 'number' || !(now >= 0 && now <= Number.MAX_SAFE_INTEGER)) {
+      throw new RangeError(`LedgerNode: clock() returned ${String(now)}, expected ms since the epoch`);
+    }
+    return Math.floor(now);
+  }
+
+  get #futureToleranceMs(): number {
+    return this.#options.blockTimestampFutureToleranceMs ?? blockTimestampFutureToleranceMs;
+  }
+
+  /**
+   * Checks a proposed block for the replica: its timestamp against this node's clock (at most
+   * the tolerance ahead: block time decides maturity, and a block far in the future would
+   * mature every receivable and pin every later block's time), then executes it tentatively.
+   * Not older than its parent is the ledger's check (`Ledger.execute`), not this one's: the
+   * ledger holds the parent's timestamp on every path a block takes (validation, state
+   * transfer, a reopened store), while the replica's tip carries no time and the replica reads
+   * no clock. A committed block is not held to this node's clock: its certificate shows that a
+   * quorum accepted it, and a node whose clock lags must still follow the chain.
+   */
   async #validate(effect: Extract<ReplicaEffect, { kind: 'validate' }>): Promise<void> {
     this.#discardTentative();
-    let ok = false;
+    let refusal: ProposalRefusal | undefined;
     const started = performance.now();
     try {
       const block = decodeBlock(effect.block);
-      const executed = await this.#ledger.applyBlock(block);
-      this.#tentative = { height: effect.height, hash: block.hash, block, executed };
-      ok = true;
-    } catch {
-      ok = false; // malformed, or its roots do not match its execution: refused
+      if (block.header.timestampMs > this.#nowMs() + this.#futureToleranceMs) {
+        refusal = 'timestamp-ahead';
+      } else {
+        const executed = await this.#ledger.applyBlock(block);
+        this.#tentative = { height: effect.height, hash: block.hash, block, executed };
+      }
+    } catch (error) {
+      // Malformed, older than its parent, or its roots do not match its execution: refused.
+      // Anything else is not the block's fault, and fails the node (see #enqueue).
+      if (error instanceof BlockMismatchError) {
+        refusal = error.field === 'timestampMs' ? 'timestamp-before-parent' : 'invalid-proposal';
+      } else if (error instanceof DecodeError) {
+        refusal = 'invalid-proposal';
+      } else {
+        throw error;
+      }
     }
     this.timings.executeMs += performance.now() - started;
-    await this.#carryOut(this.#timed('replicaMs', () => this.#replica.validated(effect.height, effect.digest, ok)));
+    await this.#carryOut(
+      this.#timed('replicaMs', () =>
+        this.#replica.validated(effect.height, effect.digest, refusal === undefined, refusal),
+      ),
+    );
   }
 
   async #commit(effect: Extract<ReplicaEffect, { kind: 'commit' }>): Promise<void> {
