@@ -1,6 +1,6 @@
 /**
- * A simulated node's disk: its block store (a memory-level database) and its replica's safety
- * records, with power loss.
+ * A simulated node's disk: its one database (a memory-level database holding the block store
+ * and the replica's safety records, as a node's LevelDB does), with power loss.
  *
  * What a crash keeps is what a real disk keeps:
  * - a write with `sync: true` is durable once it returns, together with every write before it
@@ -10,13 +10,13 @@
  *
  * A crash can be armed to land on the node's k-th write from now: that write fails (it does
  * not happen), the disk refuses every later write, and the node is down mid-operation — for
- * instance after its block was written and before the safety records of the same step were,
- * which are two databases (the block store and the records). Recovery starts from exactly
- * what was durable.
+ * instance after it persisted its vote and before it wrote the block it was committing, or
+ * after a block and before the checkpoint record that follows it. Recovery starts from
+ * exactly what was durable.
  */
 import { MemoryLevel } from 'memory-level';
-import { MemoryRecords } from '../src/node/records.js';
 import type { StoreDatabase } from '../src/store/index.js';
+import { sublevelNames } from '../src/store/keys.js';
 
 /** Thrown by a write on a disk that lost power (the simulation turns it into a crash, never a violation). */
 export class PowerLossError extends Error {
@@ -30,10 +30,8 @@ type Undo = () => void;
 
 /** Power, sync and crash points shared by a node's databases. */
 export class SimDisk {
-  /** The block store's database. */
+  /** The node's database (blocks, indexes, state and the replica's safety records). */
   readonly database: StoreDatabase;
-  /** The replica's safety records. */
-  readonly records: SimRecords;
   #armed: number | undefined;
   #lost = false;
   /** Undo steps of writes not yet synced, oldest first. */
@@ -45,7 +43,12 @@ export class SimDisk {
 
   constructor() {
     this.database = new GatedLevel(this) as unknown as StoreDatabase;
-    this.records = new SimRecords(this);
+  }
+
+  /** Deletes the replica's safety records (an amnesiac member's restart; not a crash, so not gated). */
+  async forgetRecords(): Promise<void> {
+    await this.database.open();
+    await this.database.sublevel(sublevelNames.replica, { keyEncoding: 'view', valueEncoding: 'view' }).clear();
   }
 
   /** Whether power is lost (writes fail until `recover`). */
@@ -155,31 +158,5 @@ class GatedLevel extends MemoryLevel<Uint8Array, Uint8Array> {
   async _batch(operations: BatchOperation[], options: { sync?: boolean }): Promise<void> {
     this.#disk.beforeWrite(options?.sync === true, this.#undoOf(operations.map((operation) => operation.key)));
     return memoryWrites._batch.call(this, operations, options);
-  }
-}
-
-/** The replica's records on the simulated disk: each `write` is one synced, atomic batch (as LevelRecords). */
-export class SimRecords extends MemoryRecords {
-  readonly #disk: SimDisk;
-
-  constructor(disk: SimDisk) {
-    super();
-    this.#disk = disk;
-  }
-
-  override async write(changes: readonly { key: string; value: Uint8Array | null }[]): Promise<void> {
-    const before = changes.map((change) => ({ key: change.key, value: this.records.get(change.key) }));
-    this.#disk.beforeWrite(true, () => {
-      for (const { key, value } of before.reverse()) {
-        if (value === undefined) this.records.delete(key);
-        else this.records.set(key, value);
-      }
-    });
-    return super.write(changes);
-  }
-
-  /** Forgets every record (an amnesiac member's restart). */
-  forget(): void {
-    this.records.clear();
   }
 }

@@ -171,7 +171,7 @@ export class SimNode {
       // Synced writes, as a production node makes them: the disk model decides what a crash keeps.
       ...(this.disk === undefined
         ? { dataDir: options.storage, sync: false }
-        : { database: this.disk.database, records: this.disk.records, sync: true }),
+        : { database: this.disk.database, sync: true }),
       crypto: options.crypto,
       verifyBatch: options.verifyBatch,
       replica: options.replica,
@@ -263,7 +263,7 @@ export class SimNode {
   /** Restart from what the disk kept (an amnesiac forgets its safety records first). */
   async restart(): Promise<void> {
     this.disk?.recover();
-    if (this.adversary?.amnesia === true) this.disk?.records.forget();
+    if (this.adversary?.amnesia === true) await this.disk?.forgetRecords();
     await this.#open();
     this.up = true;
   }

@@ -11,6 +11,7 @@
  * and catches up by state transfer.
  */
 import { EventEmitter } from 'node:events';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesEqual, toHex } from '../bytes.js';
 import { blockTxIds, type DecodedBlock, decodeBlock } from '../codec/block.js';
@@ -33,7 +34,7 @@ import { blockTimestampFutureToleranceMs, inboxBatchBytesMax, inboxBatchMessages
 import { BlockStore, type StoreDatabase } from '../store/index.js';
 import { loadLedger } from '../store/load-ledger.js';
 import { requireBytesOfLength, requireInteger } from '../validate.js';
-import { LevelRecords, type RecordStore } from './records.js';
+import { LevelRecords, type RecordStore, StoreRecords } from './records.js';
 import type { Transport } from './transport.js';
 
 /** The replica tuning a node may set (identity, chain and tip come from the node). */
@@ -50,11 +51,11 @@ export interface LedgerNodeOptions {
   readonly secretKey: Uint8Array;
   /** How the node reaches its peers. */
   readonly transport: Transport;
-  /** A directory: the block store (LevelDB) in `blocks/`, the replica's records in `replica/`. */
+  /** A directory: the block store (LevelDB) in `blocks/`, the replica's safety records in the same database. */
   readonly dataDir?: string;
   /** Instead of `dataDir`: an abstract-level database for the blocks and a record store. */
   readonly database?: StoreDatabase;
-  /** With `database`: where the replica's safety records live. */
+  /** Where the replica's safety records live, if not in the block store's database (the default). */
   readonly records?: RecordStore;
   /** The ledger's crypto (a `CryptoPool` to verify transactions on every core). Default inline. */
   readonly crypto?: CryptoBackend;
@@ -258,12 +259,12 @@ export class LedgerNode {
     );
     let records: RecordStore | undefined;
     try {
-      if (options.dataDir === undefined && options.records === undefined) {
-        throw new TypeError(
-          'LedgerNode.open: with database, give records too (where the replica’s safety records live)',
-        );
+      // One database per node: the safety records live in the block store's database (unless
+      // the caller keeps them elsewhere), so a block and its commit step's records share a batch.
+      if (options.records === undefined && options.dataDir !== undefined) {
+        await migrateSeparateRecords(options.dataDir, store);
       }
-      records = options.records ?? new LevelRecords(join(options.dataDir as string, 'replica'));
+      records = options.records ?? new StoreRecords(store);
       const genesisBytes = encodeGenesis(options.genesis);
       let ledger = await loadLedger(store, { crypto });
       if (ledger === undefined) {
@@ -514,7 +515,9 @@ export class LedgerNode {
         this.#pendingPersists.push({ key: effect.key, value: effect.value });
         continue;
       }
-      await this.#flushRecords();
+      // A commit takes the records persisted before it into its own batch when they share a
+      // database (one synced write); every other effect waits until they are durable.
+      if (effect.kind !== 'commit' || !this.#recordsInStore()) await this.#flushRecords();
       switch (effect.kind) {
         case 'send':
           this.#options.transport.send(effect.to, effect.message);
@@ -540,6 +543,11 @@ export class LedgerNode {
       }
     }
     await this.#flushRecords();
+  }
+
+  /** Whether the replica's records live in the block store's database (so a commit can carry them). */
+  #recordsInStore(): boolean {
+    return this.#records instanceof StoreRecords && this.#records.store === this.#store;
   }
 
   async #flushRecords(): Promise<void> {
@@ -662,7 +670,12 @@ export class LedgerNode {
     // Still tentative while the store writes: if the write fails, #fail discards it.
     this.#tentative = tentative;
     const writing = performance.now();
-    await this.#store.append({ block: tentative.block, ...tentative.executed, certificate: effect.certificate });
+    const records = this.#pendingPersists;
+    this.#pendingPersists = [];
+    await this.#store.append(
+      { block: tentative.block, ...tentative.executed, certificate: effect.certificate },
+      records.length === 0 ? {} : { records },
+    );
     this.timings.storeMs += performance.now() - writing;
     this.#tentative = undefined;
     this.#ledger.commit(tentative.executed);
@@ -726,4 +739,26 @@ export class LedgerNode {
       else waiter.reject(error ?? new NodeClosedError());
     }
   }
+}
+
+/**
+ * Moves the replica records of the layout before one database per node (a separate LevelDB
+ * under `<dataDir>/replica`) into the block store in one synced batch, then renames that
+ * directory `replica.migrated` (kept, not deleted: nothing is lost if the operator needs it).
+ * Records already in the store are newer and win.
+ */
+async function migrateSeparateRecords(dataDir: string, store: BlockStore): Promise<void> {
+  const directory = join(dataDir, 'replica');
+  if (!existsSync(directory)) return;
+  const old = new LevelRecords(directory);
+  let records: Map<string, Uint8Array>;
+  try {
+    records = await old.load();
+  } finally {
+    await old.close();
+  }
+  if (records.size > 0 && (await store.replicaRecords()).size === 0) {
+    await store.writeReplicaRecords([...records].map(([key, value]) => ({ key, value })));
+  }
+  renameSync(directory, `${directory}.migrated`);
 }

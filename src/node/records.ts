@@ -1,10 +1,13 @@
 /**
  * Where a node keeps its replica's safety records (the `persist` effects): durably, and
- * before the messages they cover are sent. `LevelRecords` writes each group of records in one
- * synced LevelDB batch under `<dataDir>/replica`; `MemoryRecords` keeps them in a map that
- * outlives the node object (the simulator's crash keeps the map, as a disk would).
+ * before the messages they cover are sent. `StoreRecords` (the default) keeps them in the
+ * block store's own database, so the records a commit step persists go to disk in the same
+ * synced batch as the block; `MemoryRecords` keeps them in a map that outlives the node
+ * object (tests); `LevelRecords` reads the separate `<dataDir>/replica` database that earlier
+ * versions wrote, which a node migrates into its store on open.
  */
 import { Level } from 'level';
+import type { BlockStore } from '../store/index.js';
 
 /** The persisted records of one replica. */
 export interface RecordStore {
@@ -16,7 +19,28 @@ export interface RecordStore {
   close(): Promise<void>;
 }
 
-/** Records in memory (the simulator; tests). */
+/** Records in the block store's database (one database per node). */
+export class StoreRecords implements RecordStore {
+  /** The store they live in (a node writes a block and its records in one batch through it). */
+  readonly store: BlockStore;
+
+  constructor(store: BlockStore) {
+    this.store = store;
+  }
+
+  load(): Promise<Map<string, Uint8Array>> {
+    return this.store.replicaRecords();
+  }
+
+  write(changes: readonly { key: string; value: Uint8Array | null }[]): Promise<void> {
+    return this.store.writeReplicaRecords(changes);
+  }
+
+  /** The store is the node's to close. */
+  async close(): Promise<void> {}
+}
+
+/** Records in memory (tests). */
 export class MemoryRecords implements RecordStore {
   /** The records, by key. */
   readonly records = new Map<string, Uint8Array>();
@@ -35,7 +59,7 @@ export class MemoryRecords implements RecordStore {
   async close(): Promise<void> {}
 }
 
-/** Records in a LevelDB database, written in synced batches. */
+/** Records in a separate LevelDB database, written in synced batches (the layout before one database per node). */
 export class LevelRecords implements RecordStore {
   readonly #db: Level<string, Uint8Array>;
 

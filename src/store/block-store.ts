@@ -39,10 +39,17 @@ import {
 import { StoreAppendError, StoreClosedError, StoreCorruptError } from './errors.js';
 import { decodeTxEntry, heightKey, metaKeys, type TxEntry } from './keys.js';
 import { checkStoreOnOpen } from './open-check.js';
-import { buildGroupBatch, type StoreWrite } from './write-batch.js';
+import { buildGroupBatch, type RecordChange, type StoreWrite } from './write-batch.js';
 
 export type { BlockCommit, StateWrite } from './block-check.js';
 export type { StoreDatabase } from './database.js';
+export type { RecordChange } from './write-batch.js';
+
+/** Options of {@link BlockStore.append}. */
+export interface AppendOptions {
+  /** Replica safety records to write in the same atomic batch as the block. */
+  readonly records?: readonly RecordChange[];
+}
 
 /** The acknowledged head: the last durable block's height and hash, and the state root after it. */
 export interface StoreHead {
@@ -220,15 +227,19 @@ export class BlockStore {
    * @throws StoreAppendError naming the check that failed (nothing is written);
    *   StoreBusyError if too many writes are queued; StoreWriteError after a failed batch.
    */
-  async append(commit: BlockCommit): Promise<void> {
+  async append(commit: BlockCommit, options: AppendOptions = {}): Promise<void> {
     const where = 'BlockStore.append';
     this.#checkOpen(where);
     this.#queue.checkRoom();
     if (this.#tip === undefined) {
       throw new StoreAppendError(`${where}: the store holds no chain yet; initialize it with the genesis and block 0`);
     }
+    const records = options.records === undefined ? undefined : checkedRecords(options.records, where);
     const prepared = prepareCommit(commit, this.#tip);
-    const written = this.#queue.enqueue({ kind: 'block', block: prepared }, prepared.batchBytes);
+    const written = this.#queue.enqueue(
+      records === undefined ? { kind: 'block', block: prepared } : { kind: 'block', block: prepared, records },
+      prepared.batchBytes + recordBytes(records),
+    );
     this.#queued(prepared);
     return written;
   }
@@ -271,6 +282,38 @@ export class BlockStore {
     }
     this.#checkOpen(where);
     return this.#queue.enqueue({ kind: 'certificate', height, certificate: certificate.slice() }, certificate.length);
+  }
+
+  /**
+   * Writes replica safety records (puts, and deletes with `value: null`) in one atomic batch;
+   * resolves once it is durable. Queued behind the appends before it, so it never lands
+   * before a block issued earlier.
+   */
+  async writeReplicaRecords(changes: readonly RecordChange[]): Promise<void> {
+    const where = 'BlockStore.writeReplicaRecords';
+    this.#checkOpen(where);
+    this.#queue.checkRoom();
+    const records = checkedRecords(changes, where);
+    return this.#queue.enqueue({ kind: 'records', changes: records }, recordBytes(records));
+  }
+
+  /** Every replica safety record, by key (read once when a node starts). */
+  async replicaRecords(): Promise<Map<string, Uint8Array>> {
+    const where = 'BlockStore.replicaRecords';
+    this.#checkOpen(where);
+    const out = new Map<string, Uint8Array>();
+    const entries = await this.#call(() => this.#sublevels.replica.iterator().all(), where);
+    const text = new TextDecoder('utf-8', { fatal: true });
+    for (const [key, value] of entries) {
+      let name: string;
+      try {
+        name = text.decode(asView(key));
+      } catch {
+        throw new StoreCorruptError(`${this.#name}: a replica record key is not UTF-8 (${toHex(asView(key))})`);
+      }
+      out.set(name, asView(value));
+    }
+    return out;
   }
 
   /** The checked block at `height`, or undefined above the head. @throws StoreCorruptError if it does not check. */
@@ -447,4 +490,25 @@ export class BlockStore {
     if (batch.head !== undefined) this.#head = batch.head;
     for (const block of batch.blocks) this.#queuedHashes.delete(block.height);
   }
+}
+
+/** Copies of `changes` after checking their shape (the store keeps them until they are written). */
+function checkedRecords(changes: readonly RecordChange[], where: string): RecordChange[] {
+  if (!Array.isArray(changes)) throw new TypeError(`${where}: expected an array of record changes`);
+  return changes.map((change, i) => {
+    if (typeof change !== 'object' || change === null || typeof change.key !== 'string' || change.key.length === 0) {
+      throw new TypeError(`${where}: records[${i}].key must be a non-empty string`);
+    }
+    if (change.value !== null && !(change.value instanceof Uint8Array)) {
+      throw new TypeError(`${where}: records[${i}].value must be a Uint8Array or null`);
+    }
+    return { key: change.key, value: change.value === null ? null : change.value.slice() };
+  });
+}
+
+/** Bytes the records add to a batch (for the commit queue's byte bound). */
+function recordBytes(records: readonly RecordChange[] | undefined): number {
+  let bytes = 0;
+  for (const change of records ?? []) bytes += change.key.length + (change.value?.length ?? 0);
+  return bytes;
 }

@@ -95,6 +95,7 @@ export function openSublevels(db: StoreDatabase): Sublevels {
     receipt: sublevel('receipt'),
     cert: sublevel('cert'),
     state: sublevel('state'),
+    replica: sublevel('replica'),
   };
 }
 

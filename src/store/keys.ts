@@ -20,7 +20,11 @@
  * receipt   u64be height             the block's receipts, back to back (encodeReceipts)
  * cert      u64be height             the block's commit certificate bytes
  * state     state key (1..256 bytes) the value bytes (the ledger's; not interpreted here)
+ * replica   record key (UTF-8)       a replica safety record (src/consensus/persistence.ts; not interpreted here)
  * ```
+ * The replica's safety records (its view, votes, prepared certificates, stable checkpoint)
+ * live in the same database as the blocks, so a block and the records its commit step
+ * persists go to disk in one synced batch, and no crash can leave one without the other.
  * A block, its hash and tx index entries, its receipts, its certificate (when known), the
  * state writes its execution produced and the new head go in one atomic batch, so the head
  * never names a block that is not fully there, and no block is stored above the head.
@@ -43,6 +47,7 @@ export const sublevelNames = {
   receipt: 'receipt',
   cert: 'cert',
   state: 'state',
+  replica: 'replica',
 } as const;
 
 /** The sublevel names as a type. */

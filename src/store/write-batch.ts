@@ -24,10 +24,38 @@ import {
   writeTxEntry,
 } from './keys.js';
 
-/** A queued write: a checked block (block 0 with the genesis bytes), or a certificate for a block. */
+/** A change to the replica's safety records: a put, or a delete (`value: null`). */
+export interface RecordChange {
+  readonly key: string;
+  readonly value: Uint8Array | null;
+}
+
+/**
+ * A queued write: a checked block (block 0 with the genesis bytes; with the replica records
+ * its commit step persists), a certificate for a block, or replica records alone.
+ */
 export type StoreWrite =
-  | { readonly kind: 'block'; readonly block: PreparedBlock; readonly genesisBytes?: Uint8Array }
-  | { readonly kind: 'certificate'; readonly height: number; readonly certificate: Uint8Array };
+  | {
+      readonly kind: 'block';
+      readonly block: PreparedBlock;
+      readonly genesisBytes?: Uint8Array;
+      readonly records?: readonly RecordChange[];
+    }
+  | { readonly kind: 'certificate'; readonly height: number; readonly certificate: Uint8Array }
+  | { readonly kind: 'records'; readonly changes: readonly RecordChange[] };
+
+const utf8 = new TextEncoder();
+
+function putRecords(changes: readonly RecordChange[], operations: StoreBatchOperation[], sublevels: Sublevels): void {
+  for (const change of changes) {
+    const key = utf8.encode(change.key);
+    operations.push(
+      change.value === null
+        ? { type: 'del', sublevel: sublevels.replica, key }
+        : { type: 'put', sublevel: sublevels.replica, key, value: change.value },
+    );
+  }
+}
 
 /** One group's batch and what it will make durable. */
 export interface GroupBatch {
@@ -55,6 +83,11 @@ export async function buildGroupBatch(
       operations.push({ type: 'put', sublevel: cert, key: heightKey(write.height), value: write.certificate });
       continue;
     }
+    if (write.kind === 'records') {
+      putRecords(write.changes, operations, sublevels);
+      continue;
+    }
+    if (write.records !== undefined) putRecords(write.records, operations, sublevels);
     const prepared = write.block;
     if (write.genesisBytes !== undefined) {
       genesisBytes = write.genesisBytes;

@@ -234,17 +234,4 @@ describe('LedgerNode failures', () => {
       await Promise.all(nodes.map((node) => node.close()));
     }
   }, 60_000);
-
-  it('database without records is refused with a clear error', async () => {
-    const member = consortium.members[0] as SimMember;
-    const { MemoryLevel } = await import('memory-level');
-    await expect(
-      LedgerNode.open({
-        genesis,
-        secretKey: member.identity.secretKey,
-        transport: new LocalNetwork().transport(member.identity.publicKey),
-        database: new MemoryLevel({ keyEncoding: 'view', valueEncoding: 'view' }) as never,
-      }),
-    ).rejects.toThrow(/give records too/);
-  });
 });
