@@ -223,7 +223,8 @@ export class Replica {
   /**
    * A client transaction. It is sent to every replica (so that any primary can propose it
    * and every backup can tell if the primary ignores it). Submitting a transaction twice,
-   * here or at another replica, is harmless: it is held and executed once.
+   * here or at another replica, is harmless: it is held and executed once. Submitting one
+   * that is still pending here forwards it again (a client's re-send after a lost REQUEST).
    * @throws RequestRejectedError when it is malformed, for another chain, or the pool is full.
    */
   submit(tx: Uint8Array): ReplicaEffect[] {
@@ -246,12 +247,15 @@ export class Replica {
     if (this.#requests.size + txs.length > this.#options.pendingRequestsMax) {
       throw new RequestRejectedError('pool-full', 'Replica.submit: the pending request pool is full');
     }
-    const added = this.#offer(txs);
+    const { added, held } = this.#offer(txs);
     const out: ReplicaEffect[] = [];
-    if (added.length > 0) {
-      out.push({ kind: 'broadcast', message: this.#sign({ kind: 'request', txs: added }) });
-      this.#maybePropose(out);
-    }
+    // Castro–Liskov §4.1: a client that gets no reply re-sends its request to every replica,
+    // and that re-send is what reaches a replica the first REQUEST missed. A transaction
+    // submitted again while it is still pending here is such a re-send, so it is forwarded
+    // again (a peer's REQUEST for a held transaction is not: that would echo every request
+    // n times). Forwarding a request is not a vote: it changes no quorum.
+    if (held.length > 0) out.push({ kind: 'broadcast', message: this.#sign({ kind: 'request', txs: held }) });
+    if (added.length > 0) this.#maybePropose(out);
     return out;
   }
 
@@ -286,6 +290,7 @@ export class Replica {
       if (this.#requests.size > 0 || this.#log.hasProposalAbove(this.#committed.height)) {
         ticks.progress++;
         if (ticks.progress >= this.#timeout()) {
+          this.#relayPending(out);
           this.#startViewChange(this.#view + 1, out);
           return out;
         }
@@ -413,7 +418,7 @@ export class Replica {
     switch (message.kind) {
       case 'request': {
         const wellFormed = message.txs.filter((tx) => isRequestOf(tx, this.#chainId) || this.#drop('bad-request'));
-        if (this.#offer(wellFormed).length > 0) this.#maybePropose(out);
+        if (this.#offer(wellFormed).added.length > 0) this.#maybePropose(out);
         return;
       }
       case 'pre-prepare':
@@ -445,15 +450,37 @@ export class Replica {
 
   // --- requests ---------------------------------------------------------------------
 
-  /** Queues requests already checked; returns those added (not pending or committed already). */
-  #offer(txs: readonly Uint8Array[]): Uint8Array[] {
+  /**
+   * Queues requests already checked; returns those added (not pending or committed already)
+   * and those now held (added, or pending already), in the order given.
+   */
+  #offer(txs: readonly Uint8Array[]): { added: Uint8Array[]; held: Uint8Array[] } {
     const added: Uint8Array[] = [];
+    const held: Uint8Array[] = [];
     this.#requests.offerMany(txs).forEach((outcome, i) => {
-      if (outcome === 'added') added.push(txs[i] as Uint8Array);
+      const tx = txs[i] as Uint8Array;
+      if (outcome === 'added') added.push(tx);
+      if (outcome === 'added' || outcome === 'duplicate') held.push(tx);
       else if (outcome === 'full') this.#drop('pool-full');
       else if (outcome === 'committed') this.#drop('replayed-request');
     });
-    return added;
+    return { added, held };
+  }
+
+  /**
+   * Forwards the oldest pending requests (at most `limits.requestTxsMax`) to every replica, when
+   * this replica gives up on its view because they did not commit. A REQUEST is sent once, and
+   * one lost on its way to the primary (or held only by a replica that crashed) is otherwise
+   * never proposed: this replica alone would time out and ask for a view change no other
+   * correct replica joins (the f + 1 rule), waiting forever while the rest are idle. Relayed,
+   * the requests start the other replicas' timers too (Castro–Liskov §4.4: a backup that holds
+   * a request the primary does not execute suspects it), or the primary just proposes them.
+   * Once per view change started, so bounded by the timeout's doubling. Forwarding requests
+   * signs no vote: no quorum and no certificate changes.
+   */
+  #relayPending(out: ReplicaEffect[]): void {
+    const txs = this.#requests.take(requestTxsMax);
+    if (txs.length > 0) out.push({ kind: 'broadcast', message: this.#sign({ kind: 'request', txs }) });
   }
 
   #maybePropose(out: ReplicaEffect[]): void {
