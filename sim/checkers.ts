@@ -14,6 +14,12 @@ import type { Ledger } from '../src/ledger/ledger.js';
 import type { CommitRecord } from './node.js';
 import type { WorkloadTx } from './workload.js';
 
+/**
+ * What the checkers read of a node's ledger: a `Ledger`, or a fabricated one in the tests that
+ * show each check can fail (test/sim/checkers.test.ts).
+ */
+export type CheckedLedger = Pick<Ledger, 'account' | 'accounts' | 'receivables' | 'receivable'>;
+
 /** Safety checks over the commits of honest nodes. */
 export class Checkers {
   readonly violations: string[] = [];
@@ -31,7 +37,7 @@ export class Checkers {
   }
 
   /** Checks one commit; `ledger` is the node's ledger right after it. */
-  commit(record: CommitRecord, ledger: Ledger): void {
+  commit(record: CommitRecord, ledger: CheckedLedger): void {
     if (!this.#honest.has(record.node)) return;
     const previous = this.#heights.get(record.node) ?? 0;
     if (record.height !== previous + 1)
@@ -71,7 +77,7 @@ export class Checkers {
    * may have been unfrozen meanwhile. So a transfer out of an account counts only if the account
    * is frozen after the block and the block did not freeze or unfreeze it.
    */
-  #fraudSucceeded(tx: WorkloadTx, record: CommitRecord, index: number, ledger: Ledger): boolean {
+  #fraudSucceeded(tx: WorkloadTx, record: CommitRecord, index: number, ledger: CheckedLedger): boolean {
     if (tx.fraud === 'double-financing') return true;
     const sender = record.txs[index]?.sender;
     if (sender === undefined || ledger.account(sender)?.frozen !== true) return false;
@@ -81,7 +87,7 @@ export class Checkers {
   }
 
   /** The ledger's invariants on an honest node's ledger. */
-  invariants(node: number, ledger: Ledger, supply: number): void {
+  invariants(node: number, ledger: CheckedLedger, supply: number): void {
     let total = 0;
     for (const [, account] of ledger.accounts()) total += account.balance;
     if (total !== supply) this.#fail(`supply: node ${node} holds ${total}, the genesis issued ${supply}`);

@@ -6,6 +6,8 @@
  *     [--store memory|leveldb] [--json] [--commits FILE] [--report FILE.html]
  *   consortium-ledger sim --seeds A..B [--shard i/n] …   one line per seed, then the failures
  *
+ * Many configurations over a seed range, in worker processes: `npm run sim:campaign` (campaign.ts).
+ *
  * Every run prints its seed and the command that replays it; exit 1 when a checker fails.
  */
 import { randomInt } from 'node:crypto';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseCount } from '../src/cli/args.js';
+import { consortiumQuorum, quorumText } from '../src/cli/chain.js';
 import { type ByzantineMode, byzantineModes } from './byzantine.js';
 import { renderReport } from './report.js';
 import { type FaultProfile, type SimOptions, type SimResult, simulate } from './simulation.js';
@@ -58,7 +61,8 @@ export function passed(result: SimResult): boolean {
   return result.safetyViolations.length === 0 && result.liveness === 'ok';
 }
 
-function parseRange(value: string): [number, number] {
+/** `--seeds A..B`: A ≤ B, at most a million seeds. */
+export function parseRange(value: string): [number, number] {
   const match = /^(\d+)\.\.(\d+)$/.exec(value);
   const low = Number(match?.[1]);
   const high = Number(match?.[2]);
@@ -76,7 +80,8 @@ function parseRange(value: string): [number, number] {
   return [low, high];
 }
 
-function parseShard(value: string): [number, number] {
+/** `--shard i/n`: 1 ≤ i ≤ n. */
+export function parseShard(value: string): [number, number] {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
@@ -90,6 +95,7 @@ function summary(result: SimResult): [string, string][] {
   return [
     ['seed', String(result.seed)],
     ['nodes', `${result.nodes} (${result.byzantine} Byzantine: ${result.byzantineMode})`],
+    ['quorum', quorumText(result.nodes)],
     ['faults', result.faults],
     ['blocks', String(result.committedBlocks)],
     ['transactions', String(result.committedTxs)],
@@ -211,7 +217,7 @@ export function addSimCommand(program: Command): void {
       }
       if (options.json === true) {
         const { series: _series, commits: _commits, ...rest } = result;
-        console.log(JSON.stringify({ ...rest, replay }, null, 2));
+        console.log(JSON.stringify({ ...rest, consortium: consortiumQuorum(result.nodes), replay }, null, 2));
       } else {
         const width = Math.max(...summary(result).map(([key]) => key.length));
         for (const [key, value] of summary(result)) console.log(`${key.padEnd(width)}  ${value}`);

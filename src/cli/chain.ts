@@ -10,18 +10,22 @@
  * Exit codes: 0 success, 1 a check failed or the thing asked for is not there, 2 bad usage
  * or a directory that is not a store. `--json` output carries the raw canonical bytes (hex)
  * of headers, transactions and proofs, so a third party can recompute every hash from it.
+ * `generate` and `verify-chain` show the consortium's validators n, the Byzantine members it
+ * tolerates f and its quorum q (`consortium` in verify-chain's `--json`).
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { toHex } from '../bytes.js';
 import type { DecodedBlock } from '../codec/block.js';
+import { decodeGenesis } from '../codec/genesis.js';
 import { reasonName } from '../codec/receipt.js';
 import { type Transaction, transactionId } from '../codec/transaction.js';
+import { faultsTolerated, quorumSize } from '../consensus/quorum.js';
 import { inlineCrypto } from '../crypto/backend.js';
 import { MerkleTree, verifyMerkleInclusion } from '../crypto/merkle.js';
 import { ConsortiumLedgerError } from '../errors.js';
 import { Ledger, stateKeys } from '../ledger/ledger.js';
-import { signCertificate } from '../ledger/quorum.js';
+import { signCertificate, validatorKeys } from '../ledger/quorum.js';
 import { encodeStateProof, verifyStateProof } from '../ledger/state-tree.js';
 import { SyntheticConsortium } from '../ledger/synthetic.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
@@ -31,6 +35,40 @@ import { verifyChain } from '../store/verify-chain.js';
 import { hex, parseCount, parseHash, UsageError } from './args.js';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/** A consortium's quorum arithmetic as the commands' `--json` shows it (src/consensus/quorum.ts). */
+export interface ConsortiumQuorum {
+  /** n: validators in the genesis. */
+  readonly validators: number;
+  /** f = ⌊(n − 1) / 3⌋: Byzantine validators tolerated. */
+  readonly faultsTolerated: number;
+  /** q = ⌈(n + f + 1) / 2⌉: votes that make a quorum. */
+  readonly quorum: number;
+}
+
+/** n, f and q of a consortium of `validators` validators (shared by chain, demo and sim output). */
+export function consortiumQuorum(validators: number): ConsortiumQuorum {
+  return { validators, faultsTolerated: faultsTolerated(validators), quorum: quorumSize(validators) };
+}
+
+/** n, f and q as one human line: `n = 4 validators, f = 1 Byzantine tolerated, q = 3 votes`. */
+export function quorumText(validators: number): string {
+  const { faultsTolerated: f, quorum: q } = consortiumQuorum(validators);
+  return `n = ${validators} validators, f = ${f} Byzantine tolerated, q = ${q} votes`;
+}
+
+/** The quorum arithmetic of the consortium a store's genesis names, or undefined if it cannot be read. */
+async function storeQuorum(store: BlockStore): Promise<ConsortiumQuorum | undefined> {
+  try {
+    const bytes = await store.genesisBytes();
+    const validators = bytes === undefined ? 0 : validatorKeys(decodeGenesis(bytes)).length;
+    return validators === 0 ? undefined : consortiumQuorum(validators);
+  } catch (error) {
+    // A genesis that is missing or does not decode is verify-chain's finding to report, not this line's.
+    if (error instanceof ConsortiumLedgerError) return undefined;
+    throw error;
+  }
+}
 
 function progressBar(total: number, what: string): cliProgress.SingleBar | undefined {
   if (process.stderr.isTTY !== true) return undefined;
@@ -78,6 +116,7 @@ async function generate(options: {
     }
     consortium.resume(ledger);
     const validators = consortium.validators;
+    process.stderr.write(`consortium: ${quorumText(validators.length)}\n`);
     const quorum = validators.slice(0, validators.length - Math.floor((validators.length - 1) / 3));
     const bar = progressBar(options.blocks, 'generate');
     let txs = 0;
@@ -145,14 +184,20 @@ async function verifyChainCommand(dir: string, options: { json: boolean; threads
     });
     bar?.stop();
     const txsPerSec = report.txs / (report.durationMs / 1000);
+    const consortium = await storeQuorum(store);
     if (options.json) {
-      console.log(json({ ...report, txsPerSec: Math.round(txsPerSec) }));
-    } else if (report.ok) {
       console.log(
-        `chain intact: height ${report.height}, head ${report.headHash}, ${report.txs} txs in ${report.blocks} blocks, ${(report.durationMs / 1000).toFixed(2)} s (${Math.round(txsPerSec)} txs/s)`,
+        json({ ...report, txsPerSec: Math.round(txsPerSec), ...(consortium === undefined ? {} : { consortium }) }),
       );
     } else {
-      console.log(`chain BROKEN at height ${report.badHeight}: ${report.problem}`);
+      if (report.ok) {
+        console.log(
+          `chain intact: height ${report.height}, head ${report.headHash}, ${report.txs} txs in ${report.blocks} blocks, ${(report.durationMs / 1000).toFixed(2)} s (${Math.round(txsPerSec)} txs/s)`,
+        );
+      } else {
+        console.log(`chain BROKEN at height ${report.badHeight}: ${report.problem}`);
+      }
+      if (consortium !== undefined) console.log(`  consortium: ${quorumText(consortium.validators)}`);
     }
     if (!report.ok) process.exitCode = 1;
   } finally {

@@ -9,7 +9,8 @@
  * the core enterprise; logistics attests the shipment; the buyer accepts; the supplier splits
  * part of the receivable to a tier-2 supplier; a bank finances the rest; a second bank's
  * attempt to finance the same receivable is refused with its reason; the buyer repays at
- * maturity. Then a load phase, and a closing report: blocks, transactions, tps, commit
+ * maturity. Then a load phase, and a closing report: the consortium's validators n, the
+ * Byzantine members it tolerates f and its quorum q; blocks, transactions, tps, commit
  * latency, every node's head (all equal), the regulator's audit (every block re-verified,
  * every state root recomputed), one transaction's inclusion proof checked against its block
  * header, and `verify-chain` over every node's store once the nodes are closed.
@@ -33,6 +34,7 @@ import { LedgerNode } from '../node/ledger-node.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { BlockStore } from '../store/block-store.js';
 import { verifyChain } from '../store/verify-chain.js';
+import { type ConsortiumQuorum, consortiumQuorum, quorumText } from './chain.js';
 
 /** Options of a demo run. */
 export interface DemoOptions {
@@ -60,6 +62,8 @@ export interface StoryStep {
 export interface DemoReport {
   /** Whether the stores were new (false: the run continued an earlier consortium). */
   readonly fresh: boolean;
+  /** The validators n, the Byzantine members tolerated f and the quorum q. */
+  readonly consortium: ConsortiumQuorum;
   readonly nodes: { role: string; dataDir: string; height: number; headHash: string }[];
   readonly story: StoryStep[];
   /** `ok`, or what the regulator's audit found. */
@@ -154,6 +158,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         ? `consortium-ledger demo: a new 4-member consortium in ${options.dataDir} (bank, supplier, logistics, regulator)`
         : `consortium-ledger demo: continuing the consortium in ${options.dataDir} from height ${bankNode.height}`,
     );
+    log(`  ${quorumText(validators.length)}`);
     const nonces = new Map<string, number>();
     const sign = (who: Actor, op: Operation): Uint8Array => {
       const key = toHex(who.publicKey);
@@ -325,6 +330,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
     const report = {
       fresh,
+      consortium: consortiumQuorum(validators.length),
       nodes: heads,
       story,
       audit: audit.ok ? 'ok' : `block ${audit.badHeight}: ${audit.problem}`,
@@ -361,6 +367,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 /** Prints the closing report. */
 export function printDemoReport(report: DemoReport, log: (line: string) => void = (line) => console.log(line)): void {
   log('\nReport');
+  log(`  consortium: ${quorumText(report.consortium.validators)}`);
   log(
     `  blocks ${report.blocks}; load ${report.loadTxs} txs at ${report.tps.toFixed(0)} tps; commit latency p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms`,
   );

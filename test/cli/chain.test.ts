@@ -37,6 +37,8 @@ describe('chain commands', () => {
       await run('generate', '--data', data, '--blocks', '3', '--txs-per-block', '40', '--seed', '9', '--log-commits'),
     ).toBe(0);
     expect(captured.out.filter((line) => /^committed \d+ [0-9a-f]{64}$/.test(line))).toHaveLength(4);
+    // The synthetic consortium has 4 validators among its 9 members.
+    expect(captured.err.join('')).toContain('consortium: n = 4 validators, f = 1 Byzantine tolerated, q = 3 votes\n');
     captured.out = [];
     expect(
       await run('generate', '--data', data, '--blocks', '2', '--txs-per-block', '40', '--seed', '9', '--log-commits'),
@@ -49,11 +51,18 @@ describe('chain commands', () => {
     expect(captured.err.join('')).toMatch(/not generated with --seed 10/);
   });
 
-  it('verify-chain passes an intact store with the documented JSON fields', async () => {
+  it("verify-chain passes an intact store with the documented JSON fields, the consortium's n, f and q among them", async () => {
     expect(await run('verify-chain', data, '--json', '--threads', '2')).toBe(0);
     const report = jsonOut();
     expect(report).toMatchObject({ ok: true, height: 5, txs: 200 });
     expect(report.headHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.consortium).toEqual({ validators: 4, faultsTolerated: 1, quorum: 3 });
+    captured.out = [];
+    expect(await run('verify-chain', data, '--threads', '1')).toBe(0);
+    expect(captured.out).toEqual([
+      expect.stringMatching(/^chain intact: height 5, /),
+      '  consortium: n = 4 validators, f = 1 Byzantine tolerated, q = 3 votes',
+    ]);
   });
 
   it('block --json carries bytes from which a third party recomputes every hash and root', async () => {

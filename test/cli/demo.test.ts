@@ -1,13 +1,14 @@
 /**
- * The demo's story in the suite (a smaller load): the second financing is refused with its
- * reason, the balances after repayment are right, every node has the same head, the proof and
- * the regulator's audit verify, verify-chain passes on every store, and a second run continues.
+ * The demo's story in the suite (a smaller load): the consortium's n, f and q are shown, the
+ * second financing is refused with its reason, the balances after repayment are right, every
+ * node has the same head, the proof and the regulator's audit verify, verify-chain passes on
+ * every store, and a second run continues.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/cli/demo.js';
+import { printDemoReport, runDemo } from '../../src/cli/demo.js';
 
 const dataDir = join(mkdtempSync(join(tmpdir(), 'consortium-demo-test-')), 'data');
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -33,6 +34,11 @@ describe('consortium-ledger demo', () => {
     expect(report.proof.verified).toBe(true);
     expect(report.verifyChain.map((check) => check.ok)).toEqual([true, true, true, true]);
     expect(lines.join('\n')).toContain('a new 4-member consortium');
+    expect(report.consortium).toEqual({ validators: 4, faultsTolerated: 1, quorum: 3 });
+    expect(lines).toContain('  n = 4 validators, f = 1 Byzantine tolerated, q = 3 votes');
+    const printed: string[] = [];
+    printDemoReport(report, (line) => printed.push(line));
+    expect(printed).toContain('  consortium: n = 4 validators, f = 1 Byzantine tolerated, q = 3 votes');
   }, 120_000);
 
   it('a second run continues the same consortium and says so', async () => {

@@ -1,18 +1,40 @@
 /**
  * The simulator in CI: a fixed set of seeds across fault profiles, Byzantine modes and
- * cluster sizes (4, 7 and 16 nodes), each required to keep safety and pass the liveness
- * phase; determinism (same seed and options → same trace hash); random seeds under
- * FUZZ_RUNS; and the command line's outputs (`--json`, `--commits`, `--report`, `--seeds`),
- * with agreement re-checked from the commits file alone.
+ * cluster sizes (4, 7 and 16 nodes; every size from 1 to 10 and 16 in membership-*.test.ts),
+ * each required to keep safety and pass the liveness phase; an equivocating primary in view 0;
+ * a negative control beyond f; determinism (same seed and options → same trace hash); random
+ * seeds under FUZZ_RUNS; the command line's outputs (`--json`, `--commits`, `--report`,
+ * `--seeds`, n, f and q), with agreement re-checked from the commits file alone; and
+ * `npm run sim:campaign` (its configurations, its seed-to-configuration mapping, a small run).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ByzantineMode } from '../../sim/byzantine.js';
+import { type ByzantineMode, byzantineModes } from '../../sim/byzantine.js';
+import {
+  byzantinePrimarySeed,
+  campaignSizes,
+  configForSeed,
+  configLabel,
+  parseConfigs,
+} from '../../sim/campaign-configs.js';
+import { replayCommand } from '../../sim/cli.js';
 import { type FaultProfile, type SimOptions, simulate } from '../../sim/simulation.js';
+import { faultsTolerated } from '../../src/consensus/quorum.js';
 import { captureCliOutput, captured, runCli } from '../support/cli.js';
 import { fuzzRuns } from '../support/fuzz.js';
+
+/** `npm run sim:campaign -- …args` (tsx sim/campaign.ts) in a process of its own. */
+function runCampaignScript(args: readonly string[]): Promise<{ stdout: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile('npx', ['tsx', 'sim/campaign.ts', ...args], (error, stdout) => {
+      resolve({ stdout, code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1 });
+    });
+  });
+}
 
 const directory = mkdtempSync(join(tmpdir(), 'consortium-sim-test-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -83,15 +105,56 @@ describe('simulator: fixed seeds', () => {
     expect(result.liveness).toBe('ok');
   }, 120_000);
 
-  it('the checkers can fail: more Byzantine members than f equivocating break it or stall it', async () => {
-    // Negative control: with 2 of 4 members Byzantine (f = 1) the run must not pass quietly.
+  it('negative control: more Byzantine members than f (2 of 4, silent) stall it', async () => {
+    // With 2 of 4 members Byzantine (f = 1) the honest 2 are short of a quorum (q = 3): the run
+    // must not pass quietly. (Checkers fed forks and broken ledgers: test/sim/checkers.test.ts.)
     const results = await Promise.all(
       [21, 22, 23].map((seed) =>
         simulate({ nodes: 4, byzantine: 2, byzantineMode: 'silent', faults: 'none', seed, blocks: 5 }),
       ),
     );
-    for (const result of results) expect(result.liveness).not.toBe('ok');
+    for (const result of results) {
+      expect([result.byzantine, result.byzantineMode]).toEqual([2, 'silent']);
+      expect(result.liveness).not.toBe('ok');
+    }
   }, 120_000);
+
+  // The seed puts an equivocator in the primary's seat of view 0. It sends its block to every
+  // second peer (the first, the third, …) and a re-signed sibling (another state root) to the rest. At n = 4 the
+  // block reaches 2 of 3 peers: with the primary that is q = 3, so view 0 commits it and the
+  // peer holding the sibling is outvoted. At n = 7 it reaches 3 of 6: 4 < q = 5, and neither
+  // block can commit, so the honest members replace the primary before the first commit.
+  it.each([
+    [4, 1, 'commits the block in view 0'],
+    [7, 2, 'changes view before the first commit'],
+  ])(
+    'equivocating primary (%i nodes, %i equivocating, view 0 theirs) %s; safe and live',
+    async (nodes, byzantine, outcome) => {
+      const seed = byzantinePrimarySeed(nodes, byzantine, 500);
+      const options = {
+        nodes,
+        byzantine,
+        byzantineMode: 'equivocate' as const,
+        faults: 'none' as const,
+        seed,
+        blocks: 6,
+      };
+      const result = await simulate(options);
+      const replay = `replay: ${replayCommand(options)}`;
+      expect([result.nodes, result.byzantine, result.byzantineMode], replay).toEqual([nodes, byzantine, 'equivocate']);
+      // SimResult counts no dropped PRE-PREPAREs; when the first honest member left view 0 against
+      // when the first block committed tells which way the equivocation went.
+      const firstViewChangeMs = result.series.views.timeMs[0] ?? Number.POSITIVE_INFINITY;
+      const firstCommitMs = result.series.commitLatency.timeMs[0] ?? Number.POSITIVE_INFINITY;
+      expect(
+        firstCommitMs < firstViewChangeMs ? 'commits the block in view 0' : 'changes view before the first commit',
+        replay,
+      ).toBe(outcome);
+      expect(result.safetyViolations, replay).toEqual([]);
+      expect(result.liveness, replay).toBe('ok');
+    },
+    120_000,
+  );
 });
 
 describe('simulator: random seeds (FUZZ_RUNS)', () => {
@@ -164,6 +227,7 @@ describe('consortium-ledger sim', () => {
       expect(result).toHaveProperty(key);
     }
     expect(result.seed).toBe(31);
+    expect(result.consortium).toEqual({ validators: 4, faultsTolerated: 1, quorum: 3 });
     const lines = readFileSync(commits, 'utf8')
       .trim()
       .split('\n')
@@ -211,10 +275,72 @@ describe('consortium-ledger sim', () => {
     expect(captured.out.join('\n')).toContain('no failures');
   }, 120_000);
 
+  it('shows n, f and q: at n = 5 a quorum is 4 votes, not 2f + 1 = 3', async () => {
+    expect(await runCli('sim', '--nodes', '5', '--seed', '3', '--blocks', '2', '--no-progress')).toBe(0);
+    expect(captured.out).toContainEqual(
+      expect.stringMatching(/^quorum +n = 5 validators, f = 1 Byzantine tolerated, q = 4 votes$/),
+    );
+  }, 120_000);
+
   it('refuses bad arguments with exit 2', async () => {
     expect(await runCli('sim', '--nodes', '0')).toBe(2);
     expect(await runCli('sim', '--faults', 'hurricane')).toBe(2);
     expect(await runCli('sim', '--seeds', '9..1')).toBe(2);
     expect(await runCli('sim', '--nodes', '4', '--byzantine', '5')).toBe(2);
   });
+});
+
+describe('npm run sim:campaign', () => {
+  it('--configs: presets and N:B:MODE:FAULTS specs, every mode of byzantineModes, no duplicates', () => {
+    const modes = byzantineModes.length;
+    // Per size: b = 0 once, then every mode for each b in 1..f; three fault profiles each.
+    const expected = campaignSizes.reduce((sum, n) => sum + 3 * (1 + modes * faultsTolerated(n)), 0);
+    expect(parseConfigs('all')).toHaveLength(expected);
+    expect(parseConfigs('honest').every((config) => config.byzantine === 0)).toBe(true);
+    expect(parseConfigs('max').map((config) => config.byzantine)).toEqual(
+      parseConfigs('max').map((config) => faultsTolerated(config.nodes)),
+    );
+    expect(new Set(parseConfigs('all').map(configLabel)).size).toBe(expected);
+    expect(parseConfigs('4:f:*:swarm').map((config) => config.mode)).toEqual([...byzantineModes]);
+    expect(parseConfigs('1..3:*:split:none,2:0:*:none').map(configLabel)).toEqual([
+      'n=1 b=0 honest none',
+      'n=2 b=0 honest none',
+      'n=3 b=0 honest none',
+    ]);
+    expect(parseConfigs('4:2:silent:none')).toEqual([{ nodes: 4, byzantine: 2, mode: 'silent', faults: 'none' }]);
+    for (const bad of ['4:1:silent', '0:0:*:none', '4:5:*:none', '4:1:hurricane:none', '4:1:*:storm', 'toString']) {
+      expect(() => parseConfigs(bad), bad).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it('seed s runs configuration s mod C, whatever the range', () => {
+    const configs = parseConfigs('all');
+    expect(configForSeed(configs, 7)).toBe(configs[7]);
+    expect(configForSeed(configs, 7 + configs.length)).toBe(configs[7]);
+  });
+
+  it('runs a range in worker processes: the table, the JSON, and each failure with its replay command', async () => {
+    const json = join(directory, 'campaign.json');
+    // 2 of 4 silent members are more than f = 1: every run of that configuration stalls.
+    const { stdout, code } = await runCampaignScript([
+      '--seeds',
+      '10..15',
+      '--configs',
+      '1..2:0:*:none,4:2:silent:none',
+      '--blocks',
+      '2',
+      '--jobs',
+      '2',
+      '--json',
+      json,
+    ]);
+    expect(code, stdout).toBe(0); // liveness failures are listed but are not safety failures
+    expect(stdout).toMatch(/^configuration +seeds +safety failures +liveness failures +errors +wall s$/m);
+    expect(stdout).toMatch(/^n=4 b=2 silent none +2 +0 +2 +0 /m);
+    expect(stdout).toContain('consortium-ledger sim --nodes 4 --byzantine 2 --seed 11 ');
+    expect(stdout).toContain('consortium-ledger sim --nodes 4 --byzantine 2 --seed 14 ');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { runs: number; failures: { seed: number }[] };
+    expect(report.runs).toBe(6);
+    expect(report.failures.map((run) => run.seed)).toEqual([11, 14]);
+  }, 120_000);
 });
