@@ -32,6 +32,7 @@ import { CryptoPool } from '../pool/crypto-pool.js';
 import { BlockStore } from '../store/block-store.js';
 import { loadLedger } from '../store/load-ledger.js';
 import { verifyChain } from '../store/verify-chain.js';
+import { genesisInfo, stateEvidence, transactionEvidence } from '../verify/evidence-from-store.js';
 import { hex, parseCount, parseHash, UsageError } from './args.js';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
@@ -299,7 +300,8 @@ async function txCommand(txIdHex: string, options: { data: string; json: boolean
       proof: { leafIndex: proof.leafIndex, treeSize: proof.treeSize, path: proof.path.map(hex) },
       verified,
     };
-    if (options.json) console.log(json(out));
+    // --json adds the evidence consortium-ledger/verify checks (certificate and receipt proof included).
+    if (options.json) console.log(json({ ...out, ...(await transactionEvidence(store, txId)) }));
     else {
       console.log(
         `tx ${out.id}: ${out.type} by ${out.sender} nonce ${out.nonce}, ${out.status}${out.status === 'refused' ? ` (${out.reason})` : ''}`,
@@ -346,7 +348,9 @@ async function stateCommand(keyText: string, options: { data: string; prove: boo
       stateRoot: hex(proven.stateRoot),
       ...(options.prove ? { proof: hex(encodeStateProof(proven.proof)), verified } : {}),
     };
-    if (options.json) console.log(json(out));
+    // --prove --json adds the evidence consortium-ledger/verify checks (header and certificate).
+    if (options.json)
+      console.log(json(options.prove ? { ...out, ...(await stateEvidence({ store, ledger }, key)) } : out));
     else {
       console.log(
         `${out.key}: ${out.present ? out.value : 'absent'} (height ${out.height}, state root ${out.stateRoot})`,
@@ -358,6 +362,22 @@ async function stateCommand(keyText: string, options: { data: string; prove: boo
     }
     if (options.prove && !verified) process.exitCode = 1;
     else if (!out.present) process.exitCode = options.prove ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+/** What a verifier needs of a store's genesis: chain id, validators, n, f and q. */
+async function genesisCommand(options: { data: string; json: boolean }): Promise<void> {
+  const store = await openExisting(options.data);
+  try {
+    const info = await genesisInfo(store);
+    if (options.json) console.log(json(info));
+    else {
+      console.log(`chain ${info.chainId}, genesis ${info.genesisHash}`);
+      console.log(`  n = ${info.n} validators, f = ${info.f} Byzantine tolerated, q = ${info.q} votes`);
+      for (const key of info.validators) console.log(`  validator ${key}`);
+    }
   } finally {
     await store.close();
   }
@@ -407,4 +427,10 @@ export function addChainCommands(program: Command): void {
     .option('--prove', 'include and check the proof', false)
     .option('--json', 'machine-readable output', false)
     .action(stateCommand);
+  program
+    .command('genesis')
+    .description("what a verifier needs of the chain's genesis: chain id, validator keys, n, f and q")
+    .requiredOption('--data <dir>', 'store directory')
+    .option('--json', 'machine-readable output (the genesis info consortium-ledger/verify takes)', false)
+    .action(genesisCommand);
 }
