@@ -23,6 +23,7 @@ const ioAlignBytes = 64;
 // DOM typings would pollute every consumer's globals; these are the few shapes we use.
 /** A compiled WebAssembly module (an opaque handle that can be posted to workers). */
 export interface WasmModuleHandle {
+  /** Never present: it only makes the handle a type of its own. */
   readonly __wasmModule?: never;
 }
 /** The exported linear memory. */

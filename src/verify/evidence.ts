@@ -20,8 +20,11 @@ import { VerdictStop } from './verdict.js';
 
 /** An RFC 9162 inclusion proof, hashes in hex (bottom-up). */
 export interface InclusionProofJson {
+  /** Index of the proven leaf, from 0. */
   readonly leafIndex: number;
+  /** Leaves in the tree (the block's transaction count). */
   readonly treeSize: number;
+  /** Sibling hashes, bottom-up (RFC 9162 PATH), hex. */
   readonly path: readonly string[];
 }
 
@@ -45,7 +48,12 @@ export interface TransactionEvidence {
   /** RFC 9162 proof of the tx id under the header's tx root. */
   readonly proof: InclusionProofJson;
   /** Its receipt code and the RFC 9162 proof of the 33-byte receipt (tx id ‖ code) under the receipts root. */
-  readonly receipt?: { readonly code: number; readonly proof: InclusionProofJson };
+  readonly receipt?: {
+    /** The receipt code: 0 applied, else the refusal reason (src/codec/receipt.ts). */
+    readonly code: number;
+    /** RFC 9162 proof of `txId ‖ code` under the header's receipts root. */
+    readonly proof: InclusionProofJson;
+  };
   /** The block's height. */
   readonly height?: number;
   /** The block's hash (SHA-256 of `header`), hex. */
@@ -90,10 +98,15 @@ export interface StateEvidence {
  * what the validators imply.
  */
 export interface GenesisInfo {
+  /** The chain id every commit vote signs. */
   readonly chainId: string;
+  /** The validators' 32-byte Ed25519 public keys, hex. */
   readonly validators: readonly string[];
+  /** n: validators. */
   readonly n?: number;
+  /** f = ⌊(n − 1)/3⌋: Byzantine validators tolerated. */
   readonly f?: number;
+  /** q = ⌈(n + f + 1)/2⌉: signatures a quorum needs. */
   readonly q?: number;
 }
 

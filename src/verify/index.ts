@@ -14,6 +14,7 @@
  *
  * @packageDocumentation
  */
+export type { WasmModuleHandle } from '../crypto/wasm-instance.js';
 export type {
   GenesisInfo,
   InclusionProofJson,
@@ -28,6 +29,7 @@ export {
   type TransactionVerdict,
   type VerdictFailure,
   type VerdictReason,
+  type VerdictSuccess,
   verdictReasons,
 } from './verdict.js';
 export { verifyState, verifyTransaction } from './verify-evidence.js';

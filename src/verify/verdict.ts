@@ -37,6 +37,7 @@ export type VerdictReason = (typeof verdictReasons)[number];
 
 /** A failed verification. */
 export interface VerdictFailure {
+  /** False: the evidence does not prove its claim. */
   readonly ok: false;
   /** Stable code to branch on. */
   readonly reason: VerdictReason;
@@ -82,11 +83,19 @@ export interface StateFacts extends CertifiedBlock {
   readonly stateRoot: string;
 }
 
+/** A successful verification and what it proved. */
+export interface VerdictSuccess<Facts> {
+  /** True: every check passed. */
+  readonly ok: true;
+  /** What the evidence proved. */
+  readonly facts: Facts;
+}
+
 /** The verdict on transaction evidence. */
-export type TransactionVerdict = { readonly ok: true; readonly facts: TransactionFacts } | VerdictFailure;
+export type TransactionVerdict = VerdictSuccess<TransactionFacts> | VerdictFailure;
 
 /** The verdict on state evidence. */
-export type StateVerdict = { readonly ok: true; readonly facts: StateFacts } | VerdictFailure;
+export type StateVerdict = VerdictSuccess<StateFacts> | VerdictFailure;
 
 /** A failed verdict. */
 export function fail(reason: VerdictReason, detail: string): VerdictFailure {
