@@ -40,8 +40,10 @@ export {
   type CheckpointRef,
   type CommitMessage,
   type ConsensusBody,
+  type ConsensusDecodeOptions,
   type ConsensusEnvelope,
   type ConsensusExternalSigner,
+  type ConsensusHeader,
   type ConsensusKeyPair,
   type ConsensusMessage,
   type ConsensusMessageKind,
@@ -56,6 +58,7 @@ export {
   type PreparedCertificate,
   type PrepareMessage,
   type RequestMessage,
+  readConsensusHeader,
   type StateRequestMessage,
   type StateResponseMessage,
   type ViewChangeMessage,
@@ -112,6 +115,7 @@ export {
   quorumSize,
 } from './consensus/quorum.js';
 export { type DropReason, Replica, type ReplicaFootprint, type ReplicaStats } from './consensus/replica.js';
+export type { ProposalRefusal } from './consensus/stats.js';
 export {
   type CryptoBackend,
   createInlineCrypto,
@@ -226,3 +230,19 @@ export { Prng } from './prng.js';
 export * from './store/index.js';
 export { loadLedger } from './store/load-ledger.js';
 export { type ChainReport, type VerifyChainOptions, verifyChain } from './store/verify-chain.js';
+export type {
+  GenesisInfo,
+  InclusionProofJson,
+  StateEvidence,
+  TransactionEvidence,
+} from './verify/evidence.js';
+export {
+  type EvidenceSource,
+  type GenesisSummary,
+  genesisInfo,
+  type HasStore,
+  type StoredStateEvidence,
+  type StoredTransactionEvidence,
+  stateEvidence,
+  transactionEvidence,
+} from './verify/evidence-from-store.js';

@@ -4,7 +4,14 @@
  * written and again after it is read.
  */
 export type { BlockCommit, StateWrite } from './block-check.js';
-export { BlockStore, type BlockStoreOptions, type BlockStoreStats, type StoreHead } from './block-store.js';
+export {
+  type AppendOptions,
+  BlockStore,
+  type BlockStoreOptions,
+  type BlockStoreStats,
+  type RecordChange,
+  type StoreHead,
+} from './block-store.js';
 export type { StoredTransaction } from './chain-reader.js';
 export type { StoreDatabase } from './database.js';
 export {

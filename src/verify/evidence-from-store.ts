@@ -18,8 +18,28 @@ import { StoreCorruptError } from '../store/errors.js';
 import { loadLedger } from '../store/load-ledger.js';
 import type { GenesisInfo, InclusionProofJson, StateEvidence, TransactionEvidence } from './evidence.js';
 
+/** Something that holds a block store (a `LedgerNode`). */
+export interface HasStore {
+  /** The block store the evidence is read from. */
+  readonly store: BlockStore;
+}
+
 /** A block store, or something that holds one (a `LedgerNode`). */
-export type EvidenceSource = BlockStore | { readonly store: BlockStore };
+export type EvidenceSource = BlockStore | HasStore;
+
+/** Transaction evidence as the store gives it: always with its receipt and its proof. */
+export interface StoredTransactionEvidence extends TransactionEvidence {
+  /** Always `'transaction'`. */
+  readonly kind: 'transaction';
+  /** The transaction's receipt code and its inclusion proof under the header's receipts root. */
+  readonly receipt: NonNullable<TransactionEvidence['receipt']>;
+}
+
+/** State evidence as the store gives it. */
+export interface StoredStateEvidence extends StateEvidence {
+  /** Always `'state'`. */
+  readonly kind: 'state';
+}
 
 function storeOf(source: EvidenceSource): BlockStore {
   return source instanceof BlockStore ? source : source.store;
@@ -79,9 +99,7 @@ export async function genesisInfo(source: EvidenceSource | Uint8Array): Promise<
 export async function transactionEvidence(
   source: EvidenceSource,
   txId: Uint8Array,
-): Promise<
-  (TransactionEvidence & { kind: 'transaction'; receipt: NonNullable<TransactionEvidence['receipt']> }) | undefined
-> {
+): Promise<StoredTransactionEvidence | undefined> {
   const store = storeOf(source);
   const found = await store.transaction(txId);
   if (found === undefined) return undefined;
@@ -125,7 +143,7 @@ export async function transactionEvidence(
 export async function stateEvidence(
   source: BlockStore | { readonly store: BlockStore; readonly ledger: Ledger },
   key: Uint8Array,
-): Promise<StateEvidence & { kind: 'state' }> {
+): Promise<StoredStateEvidence> {
   const store = storeOf(source);
   const ledger = source instanceof BlockStore ? await loadLedger(store) : source.ledger;
   const head = store.head;
