@@ -879,10 +879,29 @@ export class Replica {
     this.#maybePropose(out);
   }
 
-  /** Starts a fetch when f + 1 peers (so at least one correct one) have shown blocks two or more above this replica's. */
+  /**
+   * Starts a fetch when f + 1 peers (so at least one correct one) have shown blocks two or more
+   * above this replica's, or probes a peer while this replica waits alone for a view change.
+   *
+   * Alone: it asked for a view that fewer than q members asked for, so its view-change timer
+   * does not run, and no other correct member joins before its own timer fires (the f + 1
+   * rule). Where the others are more than a quorum without it (n = 6 or 9 with f members
+   * silent, or fewer faulty members than f), they go on committing in the view it left; it
+   * drops their messages as from a stale view, and once they fall idle nothing shows it their
+   * height: it would stay behind for good (test/consensus/liveness.test.ts). So it asks a
+   * peer for blocks above its own, one request per `stateTransferTimeoutTicks`. Safe: state
+   * transfer takes a block only with a commit certificate a quorum signed, and following
+   * committed blocks never moves this replica back to a view it left (`#onStateResponse`).
+   */
   #checkLag(out: ReplicaEffect[]): void {
     const stalled = this.#ticks.sinceCommit >= this.#options.stateTransferTimeoutTicks;
-    const peer = this.#peers.startFetch(this.#committed.height, this.#pendingStable?.ref.sequence, stalled);
+    const alone = !this.#active && this.#viewChanges.countAtOrAbove(this.#view) < this.#members.quorum;
+    const peer = this.#peers.startFetch(
+      this.#committed.height,
+      this.#pendingStable?.ref.sequence,
+      stalled,
+      stalled && alone,
+    );
     if (peer === undefined) return;
     const fromHeight = this.#committed.height + 1;
     const message = this.#sign({ kind: 'state-request', fromHeight, countMax: stateResponseBlocksMax });

@@ -169,19 +169,30 @@ export class PeerHeights {
    * checkpoint `pendingSequence` is above it, or no block committed for a while: `stalled`).
    * Returns the peer to ask (the next one round robin that has shown a higher block), or
    * undefined when no fetch starts.
+   *
+   * With `probe`, a replica that has no such evidence asks the next peer round robin anyway
+   * (the replica sets it while it waits alone for a view change: the others, in the view it
+   * left, commit blocks whose messages it drops, and once they fall idle nothing shows it
+   * their height). A probe costs one STATE-REQUEST per `tick` timeout, and what comes back
+   * is checked like any answer: a block is taken only with its quorum's certificate.
    */
-  startFetch(committedHeight: number, pendingSequence: number | undefined, stalled: boolean): number | undefined {
+  startFetch(
+    committedHeight: number,
+    pendingSequence: number | undefined,
+    stalled: boolean,
+    probe = false,
+  ): number | undefined {
     if (this.#fetch !== undefined) return undefined;
     const known = this.knownHeight();
     const target = Math.max(known, pendingSequence ?? 0);
     // Two blocks behind, or one behind with no commit for a while (its COMMITs were lost).
     const behind =
       target >= committedHeight + 2 || (target > committedHeight && (pendingSequence !== undefined || stalled));
-    if (!behind) return undefined;
+    if (!behind && !probe) return undefined;
     const size = this.#size;
     for (let step = 1; step <= size; step++) {
       const peer = (this.#lastFetchPeer + step + size) % size;
-      if (peer === this.#me || (this.#heights.get(peer) ?? 0) <= committedHeight) continue;
+      if (peer === this.#me || (behind && (this.#heights.get(peer) ?? 0) <= committedHeight)) continue;
       this.#lastFetchPeer = peer;
       this.#fetch = { peer, ticks: 0 };
       return peer;

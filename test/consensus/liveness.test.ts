@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../sim/simulation.js';
 import { decodeConsensusMessage, type RequestMessage } from '../../src/codec/consensus.js';
+import { PeerHeights } from '../../src/consensus/state-transfer.js';
 import { Cluster, type InFlight, testTx } from './support/cluster.js';
 
 const committedEverywhere = (cluster: Cluster, ids: readonly number[], height: number) => () =>
@@ -36,6 +37,21 @@ describe('liveness: requests that reached only the replica they were submitted t
     for (const id of [0, 1, 2]) expect(cluster.committedTxs(id)).toEqual([Buffer.from(testTx(1)).toString('hex')]);
     cluster.assertAgreement([0, 1, 2]);
   });
+
+  it.each([2, 3, 4, 5, 6, 7, 8, 9])(
+    'are relayed and commit at every membership size (n = %i, the f highest members silent)',
+    (n) => {
+      const cluster = new Cluster(n);
+      const f = Math.floor((n - 1) / 3);
+      for (let id = n - f; id < n; id++) cluster.node(id).crash();
+      const submitter = n - f - 1; // a backup of view 0
+      cluster.submit(submitter, testTx(1));
+      cluster.dropAll();
+      const honest = Array.from({ length: n - f }, (_, id) => id);
+      cluster.runUntil(committedEverywhere(cluster, honest, 1), 800);
+      cluster.assertAgreement(honest);
+    },
+  );
 
   it('negative control: with every REQUEST from replica 2 lost, nothing commits and 2 waits alone', () => {
     const cluster = stuck();
@@ -86,6 +102,53 @@ describe('liveness: requests that reached only the replica they were submitted t
     ).toHaveLength(0);
     expect(cluster.node(2).replica.step(request.message)).toHaveLength(0);
     expect(requestTxs({ from: 1, to: 2, bytes: request.message, kind: 'request' })).toHaveLength(2);
+  });
+});
+
+describe('liveness: a replica left alone in a view change', () => {
+  // n = 6 (f = 1, q = 4) and n = 9 (f = 2, q = 6), the f highest members silent: the correct
+  // members are one more than a quorum. The submitter's REQUEST is lost; it times out alone
+  // (its relayed request then commits at the others, in view 0, without it). It drops their
+  // view-0 messages, and with no further work nothing carries their height to it.
+  it.each([6, 9])('catches up by state transfer once the others fall idle (n = %i), staying in its view', (n) => {
+    const cluster = new Cluster(n);
+    const f = Math.floor((n - 1) / 3);
+    for (let id = n - f; id < n; id++) cluster.node(id).crash();
+    const straggler = n - f - 1;
+    cluster.submit(straggler, testTx(1));
+    cluster.dropAll();
+    const others = Array.from({ length: n - f - 1 }, (_, id) => id);
+    cluster.runUntil(committedEverywhere(cluster, others, 1), 400);
+    expect(cluster.node(straggler).replica.phase).toBe('changing');
+    cluster.runUntil(committedEverywhere(cluster, [straggler], 1), 400);
+    const replica = cluster.node(straggler).replica;
+    expect(replica.stats.committedByStateTransfer).toBe(1);
+    expect(replica.view).toBe(1);
+    expect(replica.phase).toBe('changing');
+    // Nothing above block 1 was ever proposed: no message could have shown the height.
+    const proposals = cluster.sent.filter((m) => m.kind === 'pre-prepare');
+    expect(
+      proposals.every((m) => (decodeConsensusMessage('pbft-test', m.bytes) as { sequence: number }).sequence === 1),
+    ).toBe(true);
+    cluster.assertAgreement(others.concat(straggler));
+  });
+
+  it('probes the next peer round robin without evidence of a height, one fetch at a time', () => {
+    const peers = new PeerHeights(1, 4, 2);
+    expect(peers.startFetch(5, undefined, true)).toBeUndefined();
+    expect(peers.startFetch(5, undefined, true, true)).toBe(0);
+    expect(peers.startFetch(5, undefined, true, true)).toBeUndefined(); // in flight
+    peers.tick(1);
+    expect(peers.startFetch(5, undefined, true, true)).toBe(2); // never itself (member 1)
+    peers.cancel();
+    expect(peers.startFetch(5, undefined, true, true)).toBe(3);
+    peers.cancel();
+    expect(peers.startFetch(5, undefined, true, true)).toBe(0);
+    // Evidence still picks a peer that showed a higher block.
+    peers.cancel();
+    peers.saw(0, 9);
+    peers.saw(3, 9);
+    expect(peers.startFetch(5, undefined, false)).toBe(3);
   });
 });
 
