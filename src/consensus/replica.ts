@@ -19,6 +19,16 @@
  * (quorum.ts), the smallest quorum any two of which share a correct member. View changes follow view-change.ts; a replica that falls behind fetches
  * certified blocks (state transfer) and never trusts a block without its certificate.
  *
+ * Requests and stragglers, where Castro–Liskov lean on the client: the paper's client re-sends
+ * a request that gets no reply to every replica; here the driver's `submit` of a transaction
+ * still pending is forwarded again, and a replica that gives up on its view because its
+ * requests did not commit relays them once with its VIEW-CHANGE (`#relayPending`). Without
+ * that, a REQUEST lost on every link left its replica alone in a view change no correct
+ * replica joins (f + 1 rule) while the rest sat idle. A replica left alone in a view change
+ * (fewer than q asked for its view) while the others, a quorum without it, commit in the view
+ * it left, probes peers for blocks by state transfer (`#checkLag`): nothing else shows it their
+ * height once they fall idle. Neither signs a vote, so no quorum argument changes.
+ *
  * Every message's signature, and every nested message's, is verified before it is counted,
  * all messages of one `stepMany` call in one batch. A message that is malformed, from a
  * non-member, for another view, a duplicate or otherwise useless is dropped and counted in
