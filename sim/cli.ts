@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseCount } from '../src/cli/args.js';
+import { parseCount, UsageError } from '../src/cli/args.js';
 import { consortiumQuorum, quorumText } from '../src/cli/chain.js';
 import { type ByzantineMode, byzantineModes } from './byzantine.js';
 import { renderReport } from './report.js';
@@ -61,7 +61,10 @@ export function passed(result: SimResult): boolean {
   return result.safetyViolations.length === 0 && result.liveness === 'ok';
 }
 
-/** `--seeds A..B`: A ≤ B, at most a million seeds. */
+/** The largest seed: seeds are u32 (`--seed` takes [0, 2^32 − 1]). */
+const seedMax = 2 ** 32 - 1;
+
+/** `--seeds A..B`: A ≤ B, at most a million seeds, each a seed `--seed` takes (< 2^32), so every printed replay command runs. */
 export function parseRange(value: string): [number, number] {
   const match = /^(\d+)\.\.(\d+)$/.exec(value);
   const low = Number(match?.[1]);
@@ -71,10 +74,11 @@ export function parseRange(value: string): [number, number] {
     !Number.isSafeInteger(low) ||
     !Number.isSafeInteger(high) ||
     low > high ||
+    high > seedMax ||
     high - low > 1_000_000
   ) {
     throw new InvalidArgumentError(
-      `--seeds must be A..B with A ≤ B (at most a million seeds), got ${JSON.stringify(value)}`,
+      `--seeds must be A..B with A ≤ B ≤ ${seedMax} (at most a million seeds), got ${JSON.stringify(value)}`,
     );
   }
   return [low, high];
@@ -159,7 +163,7 @@ export function addSimCommand(program: Command): void {
     .description('simulate a consortium under faults, deterministically from a seed')
     .option('--nodes <n>', 'validators', parseCount('--nodes', 1, 256), 4)
     .option('--byzantine <n>', 'Byzantine members among them', parseCount('--byzantine', 0, 256), 0)
-    .option('--seed <n>', 'seed (default: drawn and printed)', parseCount('--seed', 0, 2 ** 32 - 1))
+    .option('--seed <n>', 'seed (default: drawn and printed)', parseCount('--seed', 0, seedMax))
     .option('--seeds <A..B>', 'run every seed in a range, one line each', parseRange)
     .option('--shard <i/n>', 'with --seeds: run only every n-th seed, starting at the i-th', parseShard)
     .option('--blocks <n>', 'blocks to commit in the safety phase', parseCount('--blocks', 1, 1_000_000), 20)
@@ -180,7 +184,9 @@ export function addSimCommand(program: Command): void {
     .option('--report <file>', 'write a self-contained HTML report')
     .option('--no-progress', 'no progress bar')
     .action(async (options: SimCommandOptions) => {
-      if (options.byzantine > options.nodes) throw new InvalidArgumentError('--byzantine cannot exceed --nodes');
+      if (options.byzantine > options.nodes) {
+        throw new UsageError(`--byzantine ${options.byzantine} cannot exceed --nodes ${options.nodes}`);
+      }
       if (options.seeds !== undefined) {
         await runSeeds(options);
         return;

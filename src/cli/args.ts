@@ -1,5 +1,5 @@
 /** Argument parsing and errors shared by the command's subcommands. */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { batchBytesMax, merkleLeavesMax, messageBytesMax } from '../limits.js';
 
@@ -91,4 +91,20 @@ export function parseHash(name: string, value: string): Uint8Array {
   if (!/^[0-9a-fA-F]{64}$/.test(value))
     throw new UsageError(`${name} must be 64 hex digits (32 bytes), got ${JSON.stringify(value)}`);
   return new Uint8Array(Buffer.from(value, 'hex'));
+}
+
+/**
+ * Creates the directory `path` that the option `flag` names (and its parents), or says in a
+ * UsageError why it cannot be one: a regular file in the way, a permission.
+ */
+export function makeDirectory(flag: string, path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UsageError(`${flag} ${path} is not a directory: a regular file is in the way`);
+    }
+    throw new UsageError(`${flag} ${path}: cannot create the directory: ${(cause as Error).message}`);
+  }
 }

@@ -6,9 +6,15 @@
  *   block <height> --data DIR [--json]
  *   tx <txIdHex> --data DIR [--json]
  *   state <key> --data DIR [--prove] [--json]
+ *   repair DIR [--yes] [--json]
  *
- * Exit codes: 0 success, 1 a check failed or the thing asked for is not there, 2 bad usage
- * or a directory that is not a store. `--json` output carries the raw canonical bytes (hex)
+ * The commands that only read open the store to read only: LevelDB recovers a private copy,
+ * never the original files, and a store that lost acknowledged writes is reported (naming the
+ * heights) instead of read as a shorter chain. `repair` says what it would keep and drop;
+ * `--yes` carries it out.
+ *
+ * Exit codes: 0 success, 1 a check failed, the thing asked for is not there or the store is
+ * damaged, 2 bad usage or a directory that is not a store. `--json` output carries the raw canonical bytes (hex)
  * of headers, transactions and proofs, so a third party can recompute every hash from it.
  * `generate` and `verify-chain` show the consortium's validators n, the Byzantine members it
  * tolerates f and its quorum q (`consortium` in verify-chain's `--json`).
@@ -28,9 +34,12 @@ import { Ledger, stateKeys } from '../ledger/ledger.js';
 import { signCertificate, validatorKeys } from '../ledger/quorum.js';
 import { encodeStateProof, verifyStateProof } from '../ledger/state-tree.js';
 import { SyntheticConsortium } from '../ledger/synthetic.js';
+import { poolThreadsMax } from '../limits.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { BlockStore } from '../store/block-store.js';
+import { StoreLossError } from '../store/errors.js';
 import { loadLedger } from '../store/load-ledger.js';
+import { describeRepair, repairStore } from '../store/repair.js';
 import { verifyChain } from '../store/verify-chain.js';
 import { genesisInfo, stateEvidence, transactionEvidence } from '../verify/evidence-from-store.js';
 import { hex, parseCount, parseHash, UsageError } from './args.js';
@@ -81,9 +90,12 @@ function progressBar(total: number, what: string): cliProgress.SingleBar | undef
   return bar;
 }
 
-/** Opens an existing store (exit 2 if the directory holds none). */
+/**
+ * Opens an existing store to read only (exit 2 if the directory holds none): LevelDB recovers
+ * a private copy, so reading never rewrites, or makes worse, a damaged store.
+ */
 async function openExisting(dir: string): Promise<BlockStore> {
-  return BlockStore.open(dir, { create: false });
+  return BlockStore.open(dir, { readOnly: true });
 }
 
 function describeTx(tx: Transaction) {
@@ -163,9 +175,14 @@ async function verifyChainCommand(dir: string, options: { json: boolean; threads
   try {
     store = await openExisting(dir);
   } catch (error) {
+    // A damaged store (lost acknowledged writes, a file LevelDB reports corrupt) is a verdict, not a usage error.
     if (error instanceof ConsortiumLedgerError && error.code === 'STORE_CORRUPT') {
-      if (options.json) console.log(json({ ok: false, height: -1, headHash: '', txs: 0, problem: error.message }));
-      else console.log(`chain BROKEN: ${error.message}`);
+      if (options.json) {
+        const lost = error instanceof StoreLossError ? { lostHeights: error.lostHeights } : {};
+        console.log(
+          json({ ok: false, height: -1, headHash: '', txs: 0, problem: error.message, code: error.code, ...lost }),
+        );
+      } else console.log(`chain BROKEN: ${error.message}`);
       process.exitCode = 1;
       return;
     }
@@ -199,6 +216,7 @@ async function verifyChainCommand(dir: string, options: { json: boolean; threads
         console.log(`chain BROKEN at height ${report.badHeight}: ${report.problem}`);
       }
       if (consortium !== undefined) console.log(`  consortium: ${quorumText(consortium.validators)}`);
+      console.log(`  checked: ${report.checked.join('; ')}`);
     }
     if (!report.ok) process.exitCode = 1;
   } finally {
@@ -383,6 +401,40 @@ async function genesisCommand(options: { data: string; json: boolean }): Promise
   }
 }
 
+async function repairCommand(dir: string, options: { yes: boolean; json: boolean; threads?: number }): Promise<void> {
+  const pool = new CryptoPool(options.threads === undefined ? {} : { threads: options.threads });
+  try {
+    const say = (line: string) => {
+      if (!options.json) console.log(line);
+    };
+    const report = await repairStore(dir, {
+      crypto: pool,
+      apply: options.yes,
+      // With --yes: what it will keep, drop and lose, printed before the damaged directory is moved aside.
+      onPlan: (plan) => {
+        say(`repair ${dir}:`);
+        for (const line of describeRepair(plan)) say(`  ${line}`);
+      },
+    });
+    if (options.json) {
+      console.log(json({ ok: report.applied || report.intact, ...report }));
+    } else if (report.applied) {
+      say(`repaired: ${dir} now holds blocks 0..${report.keptHeight}; the damaged store is kept at ${report.movedTo}`);
+    } else {
+      say(`repair ${dir} (nothing changed):`);
+      for (const line of describeRepair(report)) say(`  ${line}`);
+      say(
+        report.intact
+          ? 'the store is intact: a repair would drop nothing (it rebuilds receipts, indexes and state from the blocks)'
+          : `run \`consortium-ledger repair ${dir} --yes\` to do it (the damaged directory is kept, renamed)`,
+      );
+    }
+    if (!report.applied && !report.intact) process.exitCode = 1;
+  } finally {
+    await pool.close();
+  }
+}
+
 /** Adds the chain subcommands to `program`. */
 export function addChainCommands(program: Command): void {
   program
@@ -405,6 +457,16 @@ export function addChainCommands(program: Command): void {
     .option('--json', 'machine-readable report', false)
     .option('--threads <n>', 'worker threads (default: all cores)', parseCount('--threads', 1, 256))
     .action(verifyChainCommand);
+  program
+    .command('repair')
+    .description(
+      'say what a repair of a damaged store keeps, drops and has lost; with --yes, rebuild it from the blocks that verify (the damaged directory is kept, renamed)',
+    )
+    .argument('<dir>', 'store directory')
+    .option('--yes', 'carry the repair out', false)
+    .option('--json', 'machine-readable report', false)
+    .option('--threads <n>', 'worker threads (default: all cores)', parseCount('--threads', 1, poolThreadsMax))
+    .action(repairCommand);
   program
     .command('block')
     .description('show one block (--json: with canonical header and transaction bytes)')

@@ -16,7 +16,7 @@
  * header, and `verify-chain` over every node's store once the nodes are closed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { LiveNetwork } from '../../sim/live-network.js';
@@ -34,6 +34,7 @@ import { LedgerNode } from '../node/ledger-node.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { BlockStore } from '../store/block-store.js';
 import { verifyChain } from '../store/verify-chain.js';
+import { makeDirectory } from './args.js';
 import { type ConsortiumQuorum, consortiumQuorum, quorumText } from './chain.js';
 
 /** Options of a demo run. */
@@ -127,7 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const genesis = demoGenesis();
   const validators = [actors.bank, actors.supplier, actors.logistics, actors.regulator];
   const fresh = !validators.some((v) => existsSync(join(options.dataDir, v.role, 'blocks')));
-  mkdirSync(options.dataDir, { recursive: true });
+  makeDirectory('--data', options.dataDir);
   const pool = new CryptoPool(options.threads === undefined ? {} : { threads: options.threads });
   // The simulator's link model (LAN latencies, drawn per link) in real time.
   const network = new LiveNetwork(

@@ -18,7 +18,7 @@
  * node's pool produced for the same packed batch (matched by SHA-256 of the packed bytes, as
  * sim/verify-cache.ts does). The report says so in its notes.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -31,12 +31,12 @@ import { compareKeys } from '../codec/certificate.js';
 import { type Receipt, reasonCodes, reasonName } from '../codec/receipt.js';
 import { encodeTransaction, signTransaction, transactionId } from '../codec/transaction.js';
 import { type CryptoBackend, inlineCrypto } from '../crypto/backend.js';
-import { pendingRequestsMax as replicaPendingMax, requestTxsMax } from '../limits.js';
+import { poolThreadsMax, pendingRequestsMax as replicaPendingMax, requestTxsMax } from '../limits.js';
 import { cpuTicks } from '../measure.js';
 import { type CommittedBlock, LedgerNode, type NodeTimings } from '../node/ledger-node.js';
 import { LocalNetwork } from '../node/local-network.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
-import { parseCount, UsageError } from './args.js';
+import { makeDirectory, parseCount, UsageError } from './args.js';
 
 /** Options of an end-to-end run. */
 export interface E2eOptions {
@@ -206,7 +206,7 @@ function workload(senders: readonly SimIdentity[], warmupCount: number, count: n
 
 /** Prepares `dir` for the stores: created if absent; refused if it holds anything. */
 function prepareDataDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  makeDirectory('--data', dir);
   if (readdirSync(dir).length > 0) {
     throw new UsageError(`--data ${dir} is not empty: the e2e run needs fresh stores (nonces start at 1)`);
   }
@@ -500,7 +500,7 @@ export function addE2eCommand(bench: Command): void {
     .option('--invalid <fraction>', 'fraction of transactions with a corrupted signature, in [0, 1]', parseFraction, 0)
     .option('--data <dir>', 'where the four stores go (kept; must be empty); default a temp dir, removed after')
     .option('--block-txs <n>', 'most transactions per block', parseCount('--block-txs', 1, 1 << 14), blockTxsMaxDefault)
-    .option('--threads <n>', 'pool threads (default: all cores)', parseCount('--threads', 1, 1024))
+    .option('--threads <n>', 'pool threads (default: all cores)', parseCount('--threads', 1, poolThreadsMax))
     .action(
       async (options: {
         json: boolean;

@@ -10,7 +10,11 @@
  *   consortium-ledger bench e2e [--json]       end-to-end throughput of one node with 3 peers (src/cli/e2e.ts)
  *   consortium-ledger sim --nodes N …           the deterministic consortium simulator (sim/cli.ts)
  *
- * Exit codes: 0 success, 1 a check failed (a proof that does not verify), 2 bad usage/input.
+ * Exit codes (README, "Command line"): 0 success; 1 a check failed (a proof or chain that does
+ * not verify, a thing asked for that is not there, a damaged store) or the machine refused (a
+ * full disk), or a bug; 2 bad usage or input (a bad flag, a path that is not a store, a store in
+ * use). A failure prints one line naming its cause; `--debug` adds the stack; under `--json` it
+ * prints `{ ok: false, error: { code, message } }` too.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -18,6 +22,7 @@ import { addSimCommand } from '../../sim/cli.js';
 import { ConsortiumLedgerError } from '../errors.js';
 import { type MerkleInclusionProof, MerkleTree, merkleRoot, verifyMerkleInclusion } from '../index.js';
 import { packageRoot } from '../package-root.js';
+import { StoreLossError } from '../store/errors.js';
 import { hex, parseCount, parseHash, readInput, readLeaves, UsageError } from './args.js';
 import { addChainCommands } from './chain.js';
 import { printDemoReport, runDemo } from './demo.js';
@@ -58,14 +63,19 @@ async function parseProof(path: string): Promise<MerkleInclusionProof> {
   };
 }
 
-export function buildProgram(): Command {
+/**
+ * The command, its subcommands added. `writeErr` receives what commander prints (usage
+ * errors, help on stderr).
+ */
+export function buildProgram(writeErr: (text: string) => void = (text) => process.stderr.write(text)): Command {
   const program = new Command();
   program
     .name('consortium-ledger')
     .description('Ledger engine for consortium chains in supply-chain finance')
     .version(packageJson.version)
+    .option('--debug', `print the stack of a failure (or set ${debugVariable}=1)`)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr });
 
   program
     .command('start')
@@ -172,35 +182,118 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Operating errors that mean "you pointed me at the wrong thing": exit code 2, no stack. */
-const usageCodes = new Set(['STORE_NOT_A_STORE', 'STORE_LOCKED', 'STORE_CORRUPT', 'DECODE', 'STATE_ROOT_MISMATCH']);
+/**
+ * Typed errors that mean "you pointed me at the wrong thing": exit code 2. Everything else that
+ * fails is exit code 1: a check that fails, a damaged store (`STORE_CORRUPT`,
+ * `STATE_ROOT_MISMATCH`), the machine refusing (`STORE_WRITE` on a full disk, `STORE_IO`), a bug.
+ */
+const usageCodes = new Set(['STORE_NOT_A_STORE', 'STORE_LOCKED', 'DECODE']);
 
 /**
- * Whether `error` is the user's doing, to be printed without a stack with exit code 2: the
- * command line's own validation (`UsageError`: a bad number, a file that cannot be read or is
- * over a limit) or a typed operating error that says the input is wrong (a directory that is
- * not a store, bytes that do not decode). A `TypeError` or `RangeError` is not: the commands
- * check what they pass on, so one reaching here is a bug, and it keeps its stack (exit 1).
+ * Whether `error` is the user's doing, exit code 2: the command line's own validation
+ * (`UsageError`: a bad number, a file that cannot be read or is over a limit) or a typed
+ * operating error that says the input is wrong (a directory that is not a store, one another
+ * process has open, bytes that do not decode). A `TypeError` or `RangeError` is not: the
+ * commands check what they pass on, so one reaching here is a bug (exit 1, and it says so).
  */
 export function isUsageError(error: unknown): error is Error {
   return error instanceof UsageError || (error instanceof ConsortiumLedgerError && usageCodes.has(error.code));
 }
 
-/** Runs the command line `argv` (as process.argv: node, script, args…); sets process.exitCode. */
+/** The exit code of a command that failed with `error` (README, "Command line": the exit-code table). */
+export function exitCodeOf(error: unknown): 1 | 2 {
+  return isUsageError(error) ? 2 : 1;
+}
+
+/** Whether `error` is an operating error the commands expect (typed), as opposed to a bug. */
+function isExpected(error: unknown): error is Error {
+  return error instanceof UsageError || error instanceof ConsortiumLedgerError;
+}
+
+/** The one line a failure prints (after `consortium-ledger: `): the typed error's message, or what the bug was. */
+export function failureLine(error: unknown): string {
+  if (isExpected(error)) return error.message;
+  const name = error instanceof Error ? error.name : typeof error;
+  const message = error instanceof Error ? error.message : String(error);
+  return `internal error (a bug, please report it): ${name}: ${message} (--debug or ${debugVariable}=1 prints its stack)`;
+}
+
+/** What a failure prints under `--json`: `{ ok: false, error: { code, name, message, … } }`. */
+export function failureJson(error: unknown): { ok: false; error: Record<string, unknown> } {
+  const code = error instanceof ConsortiumLedgerError ? error.code : error instanceof UsageError ? 'USAGE' : 'INTERNAL';
+  const details: Record<string, unknown> = {};
+  if (error instanceof StoreLossError) {
+    details.location = error.location;
+    details.lostHeights = error.lostHeights;
+    details.batchesLost = error.batchesLost;
+  }
+  return {
+    ok: false,
+    error: {
+      code,
+      name: error instanceof Error ? error.name : typeof error,
+      message: failureLine(error),
+      ...details,
+    },
+  };
+}
+
+/** The environment variable that asks for stacks, as `--debug` does. */
+export const debugVariable = 'CONSORTIUM_LEDGER_DEBUG';
+
+/** The flags before `--` in `argv`. */
+function flagsOf(argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  return end === -1 ? args : args.slice(0, end);
+}
+
+function stackOf(error: unknown): string {
+  let text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+  let cause = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; cause !== undefined && depth < 8; depth++) {
+    text += `\ncaused by: ${cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause)}`;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return text;
+}
+
+/**
+ * Runs the command line `argv` (as process.argv: node, script, args…); sets process.exitCode.
+ * Never throws: every failure is one line on stderr naming its cause (`--json`: one JSON
+ * object on stdout too), with the exit code of {@link exitCodeOf}; `--debug` (or
+ * `CONSORTIUM_LEDGER_DEBUG=1`) adds the stack.
+ */
 export async function main(argv: readonly string[]): Promise<void> {
+  const flags = flagsOf(argv);
+  const json = flags.includes('--json');
+  const variable = process.env[debugVariable];
+  const debug = flags.includes('--debug') || (variable !== undefined && variable !== '' && variable !== '0');
+  let commanderPrinted = false;
   try {
-    await buildProgram().parseAsync(argv as string[]);
+    await buildProgram((text) => {
+      commanderPrinted = true;
+      process.stderr.write(text);
+    }).parseAsync(argv as string[]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander already printed its message; --help and --version exit 0.
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    if (isUsageError(error)) {
-      process.stderr.write(`consortium-ledger: ${error.message}\n`);
+      // --help and --version exit 0. A bad flag: commander printed its message (unless the
+      // error was thrown from an action, which commander does not print).
+      if (error.exitCode === 0) {
+        process.exitCode = 0;
+        return;
+      }
+      if (!commanderPrinted) process.stderr.write(`consortium-ledger: ${error.message}\n`);
+      if (json)
+        console.log(
+          JSON.stringify({ ok: false, error: { code: 'USAGE', name: 'UsageError', message: error.message } }, null, 2),
+        );
       process.exitCode = 2;
       return;
     }
-    throw error;
+    process.stderr.write(`consortium-ledger: ${failureLine(error)}\n`);
+    if (debug) process.stderr.write(`${stackOf(error)}\n`);
+    if (json) console.log(JSON.stringify(failureJson(error), null, 2));
+    process.exitCode = exitCodeOf(error);
   }
 }

@@ -31,9 +31,10 @@ import type { ExecutedBlock, ProvenState } from '../ledger/block-work.js';
 import { BlockMismatchError } from '../ledger/errors.js';
 import { Ledger } from '../ledger/ledger.js';
 import { blockTimestampFutureToleranceMs, inboxBatchBytesMax, inboxBatchMessagesMax } from '../limits.js';
-import { BlockStore, type StoreDatabase } from '../store/index.js';
+import { mapOpenError } from '../store/database.js';
+import { BlockStore, StoreCorruptError, type StoreDatabase } from '../store/index.js';
 import { loadLedger } from '../store/load-ledger.js';
-import { requireBytesOfLength, requireInteger } from '../validate.js';
+import { requireBytes, requireBytesArray, requireBytesOfLength, requireInteger } from '../validate.js';
 import { LevelRecords, type RecordStore, StoreRecords } from './records.js';
 import type { Transport } from './transport.js';
 
@@ -216,7 +217,18 @@ export class LedgerNode {
   /**
    * Opens a node: its store (created with the genesis block when new; a store of another
    * genesis is refused), its replica records, and a replica at the store's head.
-   * @throws NodeConfigError for a key that is not a validator, a role that does not match, or a store of another chain.
+   *
+   * A store that lost acknowledged writes (behind its head witness: docs/architecture.md,
+   * "Block store") is refused, naming the heights, and not opened at what survived: the lost
+   * batches may have held the replica's safety records (the votes it sent), so going on
+   * without a word could let it vote against itself. Repairing is the operator's explicit
+   * step (`repairStore`, `consortium-ledger repair <dataDir>/blocks --yes`); the node then
+   * opens at the surviving head and fetches the rest from its peers by state transfer.
+   *
+   * @throws NodeConfigError for a key that is not a validator, a role that does not match, or
+   *   a store of another chain; StoreLossError (code `STORE_CORRUPT`) for a store that lost
+   *   acknowledged writes; StoreCorruptError for a store that does not hold together or
+   *   safety records that do not decode (naming where they are).
    */
   static async open(options: LedgerNodeOptions): Promise<LedgerNode> {
     requireBytesOfLength(options.secretKey, 32, 'secretKey', 'LedgerNode.open');
@@ -277,21 +289,27 @@ export class LedgerNode {
       const genesisBlock = (await store.blockByHeight(0)) as DecodedBlock;
       const head = store.head;
       if (head === undefined) throw new NodeConfigError('LedgerNode.open: the store has no head');
-      const replica = new Replica({
-        ...options.replica,
-        chainId: options.genesis.chainId,
-        validators: options.genesis.members.filter((m) => m.validator).map((m) => m.publicKey),
-        signer: { publicKey, secretKey: options.secretKey },
-        genesisBlockHash: genesisBlock.hash,
-        committed: {
-          height: head.height,
-          blockHash: head.hash,
-          stateRoot: head.stateRoot,
-          certificate: (await store.certificate(head.height)) ?? new Uint8Array(0),
-        },
-        records: await records.load(),
-        ...(options.verifyBatch === undefined ? {} : { verifyBatch: options.verifyBatch }),
-      });
+      const certificate = (await store.certificate(head.height)) ?? new Uint8Array(0);
+      const loaded = await records.load();
+      const replica = replicaOrCorrupt(
+        recordsWhere(options),
+        () =>
+          new Replica({
+            ...options.replica,
+            chainId: options.genesis.chainId,
+            validators: options.genesis.members.filter((m) => m.validator).map((m) => m.publicKey),
+            signer: { publicKey, secretKey: options.secretKey },
+            genesisBlockHash: genesisBlock.hash,
+            committed: {
+              height: head.height,
+              blockHash: head.hash,
+              stateRoot: head.stateRoot,
+              certificate,
+            },
+            records: loaded,
+            ...(options.verifyBatch === undefined ? {} : { verifyBatch: options.verifyBatch }),
+          }),
+      );
       const node = new LedgerNode(options, store, records, ledger, replica, publicKey);
       node.#lastTimestamp = ((await store.blockByHeight(head.height)) as DecodedBlock).header.timestampMs;
       options.transport.onMessage((_from, message) => node.#receive(message));
@@ -337,10 +355,13 @@ export class LedgerNode {
 
   /**
    * Submits a transaction; resolves with its receipt once a block holding it commits here.
-   * @throws RequestRejectedError (malformed, another chain, pool full), NodeClosedError.
+   * @throws TypeError if `tx` is not a Uint8Array; RequestRejectedError (malformed, another
+   *   chain, pool full), NodeClosedError.
    */
-  submit(tx: Uint8Array): Promise<Receipt> {
-    return this.submitMany([tx]).then((receipts) => receipts[0] as Receipt);
+  async submit(tx: Uint8Array): Promise<Receipt> {
+    requireBytes(tx, 'tx', 'LedgerNode.submit');
+    const [receipt] = await this.submitMany([tx]);
+    return receipt as Receipt;
   }
 
   /**
@@ -349,11 +370,17 @@ export class LedgerNode {
    * @throws RequestRejectedError, NodeClosedError.
    */
   offer(txs: readonly Uint8Array[]): Promise<void> {
+    try {
+      requireBytesArray(txs, 'txs', 'LedgerNode.offer', Number.MAX_SAFE_INTEGER);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#enqueue(() => this.#carryOut(this.#timed('replicaMs', () => this.#replica.submitMany(txs))));
   }
 
   /** Submits transactions (forwarded in one message); resolves with their receipts, in order, once all committed. */
   async submitMany(txs: readonly Uint8Array[]): Promise<Receipt[]> {
+    requireBytesArray(txs, 'txs', 'LedgerNode.submitMany', Number.MAX_SAFE_INTEGER);
     if (this.#closed) throw new NodeClosedError();
     const receipts = txs.map((tx) => {
       const id = toHex(transactionId(tx));
@@ -741,6 +768,31 @@ export class LedgerNode {
   }
 }
 
+/** Where the replica's safety records are, as open-time errors name it. */
+function recordsWhere(options: LedgerNodeOptions): string {
+  if (options.records !== undefined) return 'the record store given to LedgerNode.open';
+  return options.dataDir !== undefined ? join(options.dataDir, 'blocks') : 'the database given to LedgerNode.open';
+}
+
+/**
+ * Builds the replica; safety records that do not decode are a damaged store, not a bug:
+ * `StoreCorruptError` naming where they are and the record (the replica reads them as
+ * `DecodeError`).
+ */
+function replicaOrCorrupt(where: string, build: () => Replica): Replica {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof DecodeError) {
+      throw new StoreCorruptError(
+        `LedgerNode.open: the replica's safety records in ${where} do not decode: ${error.message}`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /**
  * Moves the replica records of the layout before one database per node (a separate LevelDB
  * under `<dataDir>/replica`) into the block store in one synced batch, then renames that
@@ -754,8 +806,11 @@ async function migrateSeparateRecords(dataDir: string, store: BlockStore): Promi
   let records: Map<string, Uint8Array>;
   try {
     records = await old.load();
+  } catch (error) {
+    // A damaged or unreadable database of the earlier layout: say which, with LevelDB's reason.
+    throw mapOpenError(error, 'LedgerNode.open (migrating the replica records)', directory);
   } finally {
-    await old.close();
+    await old.close().catch(() => undefined);
   }
   if (records.size > 0 && (await store.replicaRecords()).size === 0) {
     await store.writeReplicaRecords([...records].map(([key, value]) => ({ key, value })));

@@ -36,9 +36,13 @@ import {
   type Sublevels,
   writeBatch,
 } from './database.js';
-import { StoreAppendError, StoreClosedError, StoreCorruptError } from './errors.js';
-import { decodeTxEntry, heightKey, metaKeys, type TxEntry } from './keys.js';
+import { StoreAppendError, StoreClosedError, StoreCorruptError, StoreReadOnlyError } from './errors.js';
+import { decodeRecordValue, decodeTxEntry, heightKey, metaKeys, type TxEntry } from './keys.js';
+
 import { checkStoreOnOpen } from './open-check.js';
+import { type OpenedDirectory, openDirectory } from './open-store.js';
+import { removeSnapshot } from './snapshot.js';
+import type { Acknowledged, WitnessFile } from './witness.js';
 import { buildGroupBatch, type RecordChange, type StoreWrite } from './write-batch.js';
 
 export type { BlockCommit, StateWrite } from './block-check.js';
@@ -77,6 +81,12 @@ export interface BlockStoreOptions {
    * refused with `StoreNotFoundError` (for the CLI, which must not create stores by accident).
    */
   readonly create?: boolean;
+  /**
+   * Open to read only (default false): writes are refused with `StoreReadOnlyError`, and a
+   * store in a directory is read from a private copy that LevelDB recovers, so LevelDB never
+   * rewrites the original files (src/store/snapshot.ts). Implies `create: false`.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Counters of what the store wrote since it was opened. */
@@ -88,6 +98,10 @@ export interface BlockStoreStats {
 }
 
 const heightMax = Number.MAX_SAFE_INTEGER;
+const zeroHash = new Uint8Array(sha256DigestBytes);
+
+/** What the store runs on once opened (src/store/open-store.ts for a directory). */
+type Opened = Omit<OpenedDirectory, 'head'> & { readonly head: StoreHead | undefined };
 
 /** A node's LevelDB block store. Open with {@link BlockStore.open}. */
 export class BlockStore {
@@ -97,6 +111,14 @@ export class BlockStore {
   readonly #queue: CommitQueue<StoreWrite>;
   readonly #name: string;
   readonly #sync: boolean;
+  readonly #readOnly: boolean;
+  /** The head witness, for a store in a directory that writes. */
+  readonly #witness: WitnessFile | undefined;
+  /** The private copy a read-only store runs on, removed on close. */
+  readonly #snapshot: string | undefined;
+  /** The number of the last durable batch (meta "batch"). */
+  #sequence: number;
+  readonly #witnessAtOpen: Acknowledged | undefined;
   /** The acknowledged head. */
   #head: StoreHead | undefined;
   /** The head every queued write will leave (what the next append must follow). */
@@ -107,21 +129,19 @@ export class BlockStore {
   #batchesWritten = 0;
   #blocksWritten = 0;
 
-  private constructor(
-    db: StoreDatabase,
-    sublevels: Sublevels,
-    reader: ChainReader,
-    name: string,
-    head: StoreHead | undefined,
-    options: BlockStoreOptions,
-  ) {
-    this.#db = db;
-    this.#sublevels = sublevels;
-    this.#reader = reader;
+  private constructor(opened: Opened, name: string, options: BlockStoreOptions) {
+    this.#db = opened.db;
+    this.#sublevels = opened.sublevels;
+    this.#reader = opened.reader;
     this.#name = name;
     this.#sync = options.sync ?? true;
-    this.#head = head;
-    this.#tip = head;
+    this.#readOnly = options.readOnly ?? false;
+    this.#witness = opened.witness;
+    this.#snapshot = opened.snapshot;
+    this.#sequence = opened.sequence;
+    this.#witnessAtOpen = opened.witnessed;
+    this.#head = opened.head;
+    this.#tip = opened.head;
     this.#queue = new CommitQueue((writes) => this.#writeGroup(writes), {
       groupCommit: options.groupCommit ?? true,
       name: `the store at ${name}`,
@@ -134,25 +154,47 @@ export class BlockStore {
    * `MemoryLevel`; the store then owns it and closes it on `close()`). Checks the store holds
    * together before returning it.
    *
+   * A store in a directory is opened as src/store/open-store.ts says: LevelDB's logs are
+   * read before LevelDB's recovery runs, and the database is compared with the head witness
+   * beside it (src/store/witness.ts), so a store that lost acknowledged writes is reported,
+   * naming the heights, and never opens as intact or empty.
+   *
    * @throws StoreLockedError if another process or `BlockStore` has the directory open;
-   *   StoreCorruptError if the store does not hold together; StoreNotFoundError (with
-   *   `create: false`) if there is no store.
+   *   StoreLossError (code `STORE_CORRUPT`) if it lost acknowledged writes; StoreCorruptError
+   *   if the store does not hold together; StoreNotFoundError (with `create: false`) if there
+   *   is no store, or a regular file is where its directory belongs; StoreIoError if the
+   *   machine refuses (a full disk, a permission).
    */
   static async open(location: string | StoreDatabase, options: BlockStoreOptions = {}): Promise<BlockStore> {
     const where = 'BlockStore.open';
     if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: expected an options object`);
-    for (const key of ['groupCommit', 'sync', 'create'] as const) {
+    for (const key of ['groupCommit', 'sync', 'create', 'readOnly'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'boolean') {
         throw new TypeError(`${where}: expected options.${key} to be a boolean`);
       }
     }
-    const create = options.create ?? true;
+    const readOnly = options.readOnly ?? false;
+    const create = (options.create ?? true) && !readOnly;
+    const sync = options.sync ?? true;
+    if (typeof location === 'string') {
+      const opened = await openDirectory(location, { create, sync, readOnly });
+      return new BlockStore(opened, location, options);
+    }
     const { db, name } = await openDatabase(location, create, where);
     try {
       const sublevels = openSublevels(db);
       const reader = new ChainReader(sublevels, name);
-      const opened = await checkStoreOnOpen(db, sublevels, reader, { create, sync: options.sync ?? true, name });
-      return new BlockStore(db, sublevels, reader, name, opened.head, options);
+      const checked = await checkStoreOnOpen(db, sublevels, reader, { create, sync, name });
+      const opened = {
+        db,
+        sublevels,
+        reader,
+        ...checked,
+        witness: undefined,
+        witnessed: undefined,
+        snapshot: undefined,
+      };
+      return new BlockStore(opened, name, options);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
@@ -187,7 +229,7 @@ export class BlockStore {
    */
   async initialize(genesisBytes: Uint8Array, block0: BlockCommit): Promise<void> {
     const where = 'BlockStore.initialize';
-    this.#checkOpen(where);
+    this.#checkWritable(where);
     this.#queue.checkRoom();
     requireBytes(genesisBytes, 'genesisBytes', where);
     if (this.#tip !== undefined) {
@@ -229,7 +271,7 @@ export class BlockStore {
    */
   async append(commit: BlockCommit, options: AppendOptions = {}): Promise<void> {
     const where = 'BlockStore.append';
-    this.#checkOpen(where);
+    this.#checkWritable(where);
     this.#queue.checkRoom();
     if (this.#tip === undefined) {
       throw new StoreAppendError(`${where}: the store holds no chain yet; initialize it with the genesis and block 0`);
@@ -253,7 +295,7 @@ export class BlockStore {
    */
   async putCertificate(height: number, certificate: Uint8Array): Promise<void> {
     const where = 'BlockStore.putCertificate';
-    this.#checkOpen(where);
+    this.#checkWritable(where);
     requireInteger(height, 'height', where, 0, heightMax);
     requireBytes(certificate, 'certificate', where);
     if (this.#tip === undefined || height > this.#tip.height) {
@@ -291,13 +333,16 @@ export class BlockStore {
    */
   async writeReplicaRecords(changes: readonly RecordChange[]): Promise<void> {
     const where = 'BlockStore.writeReplicaRecords';
-    this.#checkOpen(where);
+    this.#checkWritable(where);
     this.#queue.checkRoom();
     const records = checkedRecords(changes, where);
     return this.#queue.enqueue({ kind: 'records', changes: records }, recordBytes(records));
   }
 
-  /** Every replica safety record, by key (read once when a node starts). */
+  /**
+   * Every replica safety record, by key (read once when a node starts), each checked against
+   * its CRC-32C (src/store/keys.ts). @throws StoreCorruptError naming a record that does not check.
+   */
   async replicaRecords(): Promise<Map<string, Uint8Array>> {
     const where = 'BlockStore.replicaRecords';
     this.#checkOpen(where);
@@ -311,7 +356,14 @@ export class BlockStore {
       } catch {
         throw new StoreCorruptError(`${this.#name}: a replica record key is not UTF-8 (${toHex(asView(key))})`);
       }
-      out.set(name, asView(value));
+      out.set(
+        name,
+        decodeStored(
+          asView(value),
+          (bytes) => decodeRecordValue(name, bytes),
+          `${this.#name}: the replica record ${JSON.stringify(name)}`,
+        ),
+      );
     }
     return out;
   }
@@ -381,6 +433,39 @@ export class BlockStore {
     if (stored === undefined) return undefined;
     const entry = decodeStored(asView(stored), decodeTxEntry, `the tx index entry of ${toHex(txId)}`);
     return this.#head === undefined || entry.height > this.#head.height ? undefined : entry;
+  }
+
+  /**
+   * The raw tx index entries of `txIds` (one `getMany`), undefined where there is none or
+   * the entry names a block above the head: what `verifyChain` checks against the blocks.
+   * @throws StoreCorruptError if an entry does not decode.
+   */
+  async txIndexEntries(txIds: readonly Uint8Array[]): Promise<(TxEntry | undefined)[]> {
+    const where = 'BlockStore.txIndexEntries';
+    this.#checkOpen(where);
+    if (!Array.isArray(txIds)) throw new TypeError(`${where}: expected an array of tx ids`);
+    for (let i = 0; i < txIds.length; i++) requireBytesOfLength(txIds[i], sha256DigestBytes, `txIds[${i}]`, where);
+    if (txIds.length === 0) return [];
+    const stored = await this.#call(() => this.#sublevels.tx.getMany([...txIds]), where);
+    return stored.map((bytes, i) => {
+      if (bytes === undefined) return undefined;
+      const entry = decodeStored(
+        asView(bytes),
+        decodeTxEntry,
+        `the tx index entry of ${toHex(txIds[i] as Uint8Array)}`,
+      );
+      return this.#head === undefined || entry.height > this.#head.height ? undefined : entry;
+    });
+  }
+
+  /**
+   * What the head witness said when the store was opened (src/store/witness.ts): the
+   * batches and the head the store had acknowledged, which the open found the database
+   * holds. Undefined for a store that is not in a directory, or one from before the witness
+   * opened to read only.
+   */
+  get witnessAtOpen(): Acknowledged | undefined {
+    return this.#witnessAtOpen;
   }
 
   /** The receipts of block `height`, in block order, or undefined above the head. */
@@ -458,12 +543,19 @@ export class BlockStore {
     this.#closing ??= (async () => {
       await this.#queue.drain();
       await this.#db.close();
+      await this.#witness?.close();
+      if (this.#snapshot !== undefined) await removeSnapshot(this.#snapshot);
     })();
     return this.#closing;
   }
 
   #checkOpen(where: string): void {
     if (this.#closing !== undefined) throw new StoreClosedError(`${where}: the store at ${this.#name} is closed`);
+  }
+
+  #checkWritable(where: string): void {
+    this.#checkOpen(where);
+    if (this.#readOnly) throw new StoreReadOnlyError(`${where}: the store at ${this.#name} is open to read only`);
   }
 
   #call<R>(operation: () => Promise<R>, where: string): Promise<R> {
@@ -477,13 +569,17 @@ export class BlockStore {
 
   /** Writes one group of queued writes in one atomic batch (called by the commit queue, one group at a time). */
   async #writeGroup(writes: readonly StoreWrite[]): Promise<void> {
-    const batch = await buildGroupBatch(writes, this.#sublevels, this.#name);
+    const number = this.#sequence + 1;
+    const batch = await buildGroupBatch(writes, this.#sublevels, this.#name, number);
     try {
       await writeBatch(this.#db, batch.operations, this.#sync);
     } catch (error) {
       throw mapDatabaseError(error, 'BlockStore.append', this.#name);
     }
-    // Durable: acknowledge.
+    this.#sequence = number;
+    // Durable in the database; the witness follows it (never ahead), then the writes are acknowledged.
+    const head = batch.head ?? this.#head;
+    await this.#witness?.record({ sequence: number, height: head?.height ?? -1, hash: head?.hash ?? zeroHash });
     this.#batchesWritten++;
     this.#blocksWritten += batch.blocks.length;
     if (batch.genesisBytes !== undefined) this.#reader.genesisHash = sha256(batch.genesisBytes);

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AbstractBatchOperation, AbstractBatchOptions, AbstractLevel, AbstractSublevel } from 'abstract-level';
 import { Level } from 'level';
-import { StoreClosedError, StoreCorruptError, StoreLockedError, StoreNotFoundError } from './errors.js';
+import { StoreClosedError, StoreCorruptError, StoreIoError, StoreLockedError, StoreNotFoundError } from './errors.js';
 import { type SublevelName, sublevelNames } from './keys.js';
 
 /** An abstract-level database the store can run on (e.g. `new MemoryLevel({ keyEncoding: 'view', valueEncoding: 'view' })`). */
@@ -112,10 +112,15 @@ function levelCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * The store's error for a database error, or the error itself: a closed database or
  * iterator becomes `StoreClosedError`, LevelDB's corruption report `StoreCorruptError`, a
- * lock held elsewhere `StoreLockedError`.
+ * lock held elsewhere `StoreLockedError`, an I/O error `StoreIoError` (each naming the store
+ * and giving LevelDB's reason).
  */
 export function mapDatabaseError(error: unknown, where: string, name: string): unknown {
   const code = levelCode(error);
@@ -127,11 +132,50 @@ export function mapDatabaseError(error: unknown, where: string, name: string): u
     return new StoreClosedError(`${where}: the store at ${name} is closed`, { cause: error });
   }
   if (code === 'LEVEL_CORRUPTION') {
-    return new StoreCorruptError(`${where}: the database at ${name} reports corruption: ${(error as Error).message}`, {
+    return new StoreCorruptError(`${where}: the database at ${name} reports corruption: ${reasonOf(error)}`, {
       cause: error,
     });
   }
+  if (code === 'LEVEL_IO_ERROR') {
+    return new StoreIoError(name, `${where}: the database at ${name} reports an I/O error: ${reasonOf(error)}`, error);
+  }
   return error;
+}
+
+/** System reasons that say the machine refused, not that the data are damaged. */
+const machineReasons =
+  /File too large|No space left|Permission denied|Read-only file system|Input\/output error|Too many open files|quota/i;
+
+/**
+ * The store's error for a failure to open the database at `name` (classic-level reports every
+ * one as `LEVEL_DATABASE_NOT_OPEN`, the reason in `cause`): a lock held elsewhere
+ * `StoreLockedError`; a corrupt MANIFEST or CURRENT, a file they name that is missing or
+ * unreadable `StoreCorruptError`; a regular file where the directory belongs, or on its path,
+ * `StoreNotFoundError`; a full disk, a permission or another refusal of the machine's
+ * `StoreIoError`. Each names the directory and gives LevelDB's (or the system's) reason, with
+ * `location` (a private copy the database was opened in) written as `name`.
+ */
+export function mapOpenError(error: unknown, where: string, name: string, location = name): unknown {
+  const cause = levelCode(error) === 'LEVEL_DATABASE_NOT_OPEN' ? (error as { cause?: unknown }).cause : error;
+  const code = levelCode(cause);
+  const reason = reasonOf(cause ?? error)
+    .split(location)
+    .join(name);
+  if (code === 'LEVEL_LOCKED') return new StoreLockedError(name, error);
+  if (code === 'ENOTDIR' || code === 'EEXIST' || /Not a directory/.test(reason)) {
+    return new StoreNotFoundError(
+      `there is no block store at ${name}: a regular file is where a directory belongs (${reason})`,
+    );
+  }
+  if (code === 'LEVEL_CORRUPTION' || (code === 'LEVEL_IO_ERROR' && !machineReasons.test(reason))) {
+    // LevelDB's own corruption report, or a file its CURRENT or MANIFEST names that is missing
+    // or unreadable (a name cut short by a damaged byte gives no reason at all): damage.
+    return new StoreCorruptError(`${where}: the database at ${name} does not open: ${reason}`, { cause: error });
+  }
+  if (code === 'LEVEL_IO_ERROR' || code?.startsWith('E') === true) {
+    return new StoreIoError(name, `${where}: the database at ${name} does not open: ${reason}`, error);
+  }
+  return mapDatabaseError(error, where, name);
 }
 
 /** Runs a database operation, translating its errors with {@link mapDatabaseError}. */
@@ -146,7 +190,8 @@ export async function databaseCall<R>(operation: () => Promise<R>, where: string
 /**
  * The database at `location` (a directory: a new `Level` over it, created when missing if
  * `create`; or an abstract-level database object, used as it is), opened; and the name
- * error messages give the store (the directory, or the database's class).
+ * error messages give the store (`nameForMessages`, else the directory or the database's
+ * class).
  *
  * @throws StoreNotFoundError (with `create` false) for a directory without a LevelDB
  *   database; StoreLockedError if another process or instance holds it.
@@ -155,13 +200,15 @@ export async function openDatabase(
   location: string | StoreDatabase,
   create: boolean,
   where: string,
+  nameForMessages?: string,
 ): Promise<{ db: StoreDatabase; name: string }> {
   let db: StoreDatabase;
   let name: string;
   if (typeof location === 'string') {
-    name = location;
+    name = nameForMessages ?? location;
     if (!create && !(await isFile(join(location, 'CURRENT')))) {
-      throw new StoreNotFoundError(`there is no block store at ${location} (no LevelDB database there)`);
+      const what = (await isFile(location)) ? 'it is a regular file' : 'no LevelDB database there';
+      throw new StoreNotFoundError(`there is no block store at ${name} (${what})`);
     }
     db = new Level<Uint8Array, Uint8Array>(location, {
       keyEncoding: 'view',
@@ -175,14 +222,21 @@ export async function openDatabase(
   } else {
     throw new TypeError(`${where}: expected a directory path or an abstract-level database`);
   }
-  await databaseCall(() => db.open(), where, name);
+  try {
+    await db.open();
+  } catch (error) {
+    throw mapOpenError(error, where, name, typeof location === 'string' ? location : name);
+  }
   return { db, name };
 }
 
-async function isFile(path: string): Promise<boolean> {
+/** Whether `path` is a regular file (false when it, or a directory on its way, does not exist or is a file). */
+export async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
-  } catch {
-    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw error;
   }
 }

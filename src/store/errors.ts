@@ -23,12 +23,47 @@ export class StoreAppendError extends StoreError {
 
 /**
  * The stored data do not hold together: a block whose bytes do not hash to its index entry,
- * a head without its block, a block above the head, a value that does not decode. The
- * message names the height or the record. The store does not repair; restore from a peer.
+ * a head without its block, a block above the head, a value that does not decode, a LevelDB
+ * file LevelDB itself reports as corrupt. The message names the height, the record or the
+ * file (with LevelDB's own reason). Nothing is repaired behind the caller's back:
+ * `repairStore` (`consortium-ledger repair`) keeps the blocks that verify, and a node fetches
+ * the rest from its peers.
  */
 export class StoreCorruptError extends StoreError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_CORRUPT', message, options);
+  }
+}
+
+/** A range of block heights, both ends included. */
+export interface HeightRange {
+  /** The lowest height. */
+  readonly from: number;
+  /** The highest height. */
+  readonly to: number;
+}
+
+/**
+ * The store lost writes it had acknowledged: its head witness (src/store/witness.ts) says
+ * more was durable than the database holds, or LevelDB's recovery would drop log records
+ * written before others. `lostHeights` names the blocks gone (none when only certificates,
+ * state writes or safety records went); the message says what LevelDB would drop. Raised
+ * before LevelDB's recovery runs on the original files, which stay as they were: repair is an
+ * explicit step (`repairStore`, `consortium-ledger repair`). Its code is `STORE_CORRUPT`.
+ */
+export class StoreLossError extends StoreCorruptError {
+  /** The store's directory. */
+  readonly location: string;
+  /** The heights lost, as ranges in height order (empty when no block is missing). */
+  readonly lostHeights: readonly HeightRange[];
+  /** Acknowledged batches the database does not count (0 when the loss shows only in the log). */
+  readonly batchesLost: number;
+
+  constructor(location: string, message: string, lostHeights: readonly HeightRange[], batchesLost: number) {
+    super(message);
+    this.location = location;
+    this.lostHeights = lostHeights;
+    this.batchesLost = batchesLost;
   }
 }
 
@@ -52,9 +87,33 @@ export class StoreClosedError extends StoreError {
   }
 }
 
+/** A write to a store opened with `readOnly: true`. */
+export class StoreReadOnlyError extends StoreError {
+  constructor(message: string) {
+    super('STORE_READ_ONLY', message);
+  }
+}
+
 /**
- * `BlockStore.open(…, { create: false })` found no store: the directory does not exist,
- * holds no LevelDB database, or holds one that is not a consortium-ledger block store.
+ * The store's files could not be opened or read for a reason of the machine's, not of the
+ * data's: a full disk, a permission, an I/O error. The message names the path and gives the
+ * system's (or LevelDB's) own reason; `cause` is the original error.
+ */
+export class StoreIoError extends StoreError {
+  /** The store's directory. */
+  readonly location: string;
+
+  constructor(location: string, message: string, cause: unknown) {
+    super('STORE_IO', message, { cause });
+    this.location = location;
+  }
+}
+
+/**
+ * There is no store where one was asked for: `BlockStore.open(…, { create: false })` found a
+ * directory that does not exist, holds no LevelDB database, or holds one that is not a
+ * consortium-ledger block store; or the path names a regular file, or a path under one, where
+ * a directory belongs.
  */
 export class StoreNotFoundError extends StoreError {
   constructor(message: string) {

@@ -13,6 +13,7 @@
  * meta      "format"                 u8 storeFormatVersion
  * meta      "genesis"                the canonical genesis bytes
  * meta      "head"                   u53 height | hash[32] | stateRoot[32]      (72 bytes)
+ * meta      "batch"                  u53 the batches written to the store, this one included
  * block     u64be height             the canonical block bytes
  * hash      blockHash[32]            u53 height
  * tx        txId[32]                 u53 height | u32 index | u8 receiptCode
@@ -20,14 +21,26 @@
  * receipt   u64be height             the block's receipts, back to back (encodeReceipts)
  * cert      u64be height             the block's commit certificate bytes
  * state     state key (1..256 bytes) the value bytes (the ledger's; not interpreted here)
- * replica   record key (UTF-8)       a replica safety record (src/consensus/persistence.ts; not interpreted here)
+ * replica   record key (UTF-8)       a replica safety record (src/consensus/persistence.ts; not interpreted
+ *                                    here) | u32 CRC-32C of (key ‖ record) | u8 0xc5
  * ```
+ * The records are the one value the store cannot check against anything else (a block checks
+ * against its hash, state against the state root, the indexes against the blocks), and
+ * LevelDB does not check a table's checksums when it reads (classic-level sets no
+ * `verify_checksums`): so each record carries its own CRC-32C, over its key too (a value moved
+ * to another key fails). A value written before the check (no trailing 0xc5) is read as it is;
+ * one whose marker byte was damaged then carries five bytes the replica's decoder refuses.
  * The replica's safety records (its view, votes, prepared certificates, stable checkpoint)
  * live in the same database as the blocks, so a block and the records its commit step
  * persists go to disk in one synced batch, and no crash can leave one without the other.
  * A block, its hash and tx index entries, its receipts, its certificate (when known), the
  * state writes its execution produced and the new head go in one atomic batch, so the head
  * never names a block that is not fully there, and no block is stored above the head.
+ *
+ * Every batch rewrites meta "batch" with its own number, so the database counts the batches it
+ * holds; the head witness beside the database (src/store/witness.ts) says how many were
+ * acknowledged, and a database that counts fewer lost some (records and certificates included,
+ * which move no head). A store written before the counter existed has none: it counts as 0.
  *
  * The tx index maps a tx id to the occurrence that consumed its sender's nonce (applied, or
  * refused by a rule; `consumesNonce` in src/codec/receipt.ts), if any, else to its first
@@ -37,6 +50,7 @@
  */
 import { ByteReader, ByteWriter } from '../bytes.js';
 import { DecodeError } from '../errors.js';
+import { crc32c } from './crc32c.js';
 
 /** Sublevel names (ASCII, sorting after the `!` separator as abstract-level requires). */
 export const sublevelNames = {
@@ -63,6 +77,7 @@ export const metaKeys = {
   format: textEncoder.encode('format'),
   genesis: textEncoder.encode('genesis'),
   head: textEncoder.encode('head'),
+  batch: textEncoder.encode('batch'),
 } as const;
 
 /** Bytes of a height key. */
@@ -83,10 +98,15 @@ export interface HeadRecord {
 
 /** Where a transaction is (block, index, byte range in the block), and what its receipt there said. */
 export interface TxEntry {
+  /** Height of the block that holds it. */
   readonly height: number;
+  /** Its position among the block's transactions. */
   readonly index: number;
+  /** Its receipt's code there. */
   readonly code: number;
+  /** Where its bytes start in the block's bytes. */
   readonly offset: number;
+  /** How many bytes it has. */
   readonly length: number;
 }
 
@@ -138,6 +158,56 @@ export function decodeHead(bytes: Uint8Array): HeadRecord {
   };
   reader.end('head');
   return head;
+}
+
+/** The byte that ends a checked replica record value. */
+export const recordCheckMarker = 0xc5;
+
+/** Bytes a check adds to a replica record value (CRC-32C and the marker). */
+export const recordCheckBytes = 5;
+
+const recordKeyEncoder = new TextEncoder();
+
+/** A replica record's stored value: the record, its CRC-32C over key ‖ record, the marker. */
+export function encodeRecordValue(key: string, record: Uint8Array): Uint8Array {
+  const keyBytes = recordKeyEncoder.encode(key);
+  const out = new Uint8Array(record.length + recordCheckBytes);
+  out.set(record, 0);
+  new DataView(out.buffer).setUint32(record.length, crc32c(record, 0, record.length, crc32c(keyBytes)), true);
+  out[record.length + 4] = recordCheckMarker;
+  return out;
+}
+
+/**
+ * The record in a stored replica value (a view of it).
+ * @throws DecodeError when a checked value's CRC-32C does not match its key and bytes.
+ */
+export function decodeRecordValue(key: string, stored: Uint8Array): Uint8Array {
+  if (stored.length < recordCheckBytes || stored[stored.length - 1] !== recordCheckMarker) return stored;
+  const length = stored.length - recordCheckBytes;
+  const record = stored.subarray(0, length);
+  const expected = new DataView(stored.buffer, stored.byteOffset + length, 4).getUint32(0, true);
+  if (crc32c(record, 0, length, crc32c(recordKeyEncoder.encode(key))) !== expected) {
+    throw new DecodeError(
+      `replica record ${JSON.stringify(key)}`,
+      length,
+      'its CRC-32C does not match its key and bytes',
+    );
+  }
+  return record;
+}
+
+/** The batch counter's value. */
+export function encodeBatchNumber(batch: number): Uint8Array {
+  return new ByteWriter(8).u53(batch).finish();
+}
+
+/** Reads the batch counter. @throws DecodeError unless it is one u53. */
+export function decodeBatchNumber(bytes: Uint8Array): number {
+  const reader = new ByteReader(bytes);
+  const batch = reader.u53('batch');
+  reader.end('batch');
+  return batch;
 }
 
 /** A hash index value: the block's height. */

@@ -29,8 +29,10 @@ import {
 } from './database.js';
 import { StoreCorruptError, StoreNotFoundError } from './errors.js';
 import {
+  decodeBatchNumber,
   decodeFormat,
   decodeHead,
+  encodeBatchNumber,
   encodeFormat,
   type HeadRecord,
   heightKey,
@@ -40,10 +42,29 @@ import {
   storeFormatVersion,
 } from './keys.js';
 
-/** What the check found: the head (undefined for an empty store) and the genesis hash. */
+/** What the check found: the head (undefined for an empty store), the genesis hash and the batch counter. */
 export interface OpenedChain {
   readonly head: HeadRecord | undefined;
   readonly genesisHash: Uint8Array | undefined;
+  /** The database's meta "batch" counter (0 for a store from before it, or an empty one). */
+  readonly sequence: number;
+}
+
+/** Options of {@link checkStoreOnOpen}. */
+export interface OpenCheckOptions {
+  /** Make an empty database a store (write its format marker). */
+  readonly create: boolean;
+  readonly sync: boolean;
+  /** The store's name in messages (its directory). */
+  readonly name: string;
+  /**
+   * The store's head witness says something was acknowledged: an empty database is then not
+   * a store to create or to call empty but one that lost everything, which the caller
+   * reports; the check returns it as empty.
+   */
+  readonly witnessed?: boolean;
+  /** Runs before an empty database is made a store (the store creates its head witness there). */
+  readonly beforeCreate?: () => Promise<void>;
 }
 
 const where = 'BlockStore.open';
@@ -59,31 +80,39 @@ export async function checkStoreOnOpen(
   db: StoreDatabase,
   sublevels: Sublevels,
   reader: ChainReader,
-  options: { readonly create: boolean; readonly sync: boolean; readonly name: string },
+  options: OpenCheckOptions,
 ): Promise<OpenedChain> {
   const { name } = options;
-  const [format, genesis, headBytes] = await databaseCall(
-    () => sublevels.meta.getMany([metaKeys.format, metaKeys.genesis, metaKeys.head]),
+  const [format, genesis, headBytes, batchBytes] = await databaseCall(
+    () => sublevels.meta.getMany([metaKeys.format, metaKeys.genesis, metaKeys.head, metaKeys.batch]),
     where,
     name,
   );
   if (format === undefined) {
+    if (options.witnessed === true) return { head: undefined, genesisHash: undefined, sequence: 0 };
     const anyKey = await databaseCall(() => db.keys({ limit: 1, keyEncoding: 'view' }).all(), where, name);
     if (anyKey.length > 0) {
       throw new StoreNotFoundError(`${name} holds a database that is not a consortium-ledger block store`);
     }
     if (!options.create) throw new StoreNotFoundError(`${name} holds no block store (its database is empty)`);
+    await options.beforeCreate?.();
+    const sequence = 1;
     await databaseCall(
       () =>
         db.batch(
-          [{ type: 'put', sublevel: sublevels.meta, key: metaKeys.format, value: encodeFormat() }],
+          [
+            { type: 'put', sublevel: sublevels.meta, key: metaKeys.format, value: encodeFormat() },
+            { type: 'put', sublevel: sublevels.meta, key: metaKeys.batch, value: encodeBatchNumber(sequence) },
+          ],
           batchOptions(options.sync),
         ),
       where,
       name,
     );
-    return { head: undefined, genesisHash: undefined };
+    return { head: undefined, genesisHash: undefined, sequence };
   }
+  const sequence =
+    batchBytes === undefined ? 0 : decodeStored(asView(batchBytes), decodeBatchNumber, `${name}: the batch counter`);
   const version = decodeStored(asView(format), decodeFormat, `${name}: the format marker`);
   if (version !== storeFormatVersion) {
     throw new StoreCorruptError(
@@ -99,7 +128,7 @@ export async function checkStoreOnOpen(
     if (occupied.length > 0) {
       throw new StoreCorruptError(`${name}: holds ${occupied.join(', ')} entries but no head`);
     }
-    return { head: undefined, genesisHash: undefined };
+    return { head: undefined, genesisHash: undefined, sequence };
   }
 
   const head = decodeStored(asView(headBytes), decodeHead, `${name}: the head record`);
@@ -146,7 +175,7 @@ export async function checkStoreOnOpen(
   const receipts = await databaseCall(() => sublevels.receipt.get(heightKey(head.height)), where, name);
   if (receipts === undefined) throw new StoreCorruptError(`${name}: block ${head.height} (the head) has no receipts`);
   if (head.height > 0) await reader.blockAt(0, where);
-  return { head, genesisHash: reader.genesisHash };
+  return { head, genesisHash: reader.genesisHash, sequence };
 }
 
 /** The highest key of `sublevel`, if any. */

@@ -1,8 +1,9 @@
 /**
  * Building one group-commit batch: the database operations for a group of queued writes —
  * each block with its hash and tx index entries, receipts, certificate and state writes
- * (block 0 with the genesis), certificates for stored blocks — and the new head after the
- * group's last block, all for one atomic `batch()` (layouts: src/store/keys.ts).
+ * (block 0 with the genesis), certificates for stored blocks, replica records — the new head
+ * after the group's last block and the batch's number, all for one atomic `batch()`
+ * (layouts: src/store/keys.ts).
  *
  * Tx index entries follow the rule at `indexTransactions`. The commit queue runs one group at
  * a time, so what its `getMany` reads already includes every earlier group.
@@ -14,8 +15,10 @@ import { decodeStored } from './chain-reader.js';
 import { asView, databaseCall, type StoreBatchOperation, type Sublevels } from './database.js';
 import {
   decodeTxEntry,
+  encodeBatchNumber,
   encodeHashEntry,
   encodeHead,
+  encodeRecordValue,
   type HeadRecord,
   heightKey,
   metaKeys,
@@ -26,7 +29,9 @@ import {
 
 /** A change to the replica's safety records: a put, or a delete (`value: null`). */
 export interface RecordChange {
+  /** The record's key (src/consensus/persistence.ts names them). */
   readonly key: string;
+  /** Its new value, or null to delete it. */
   readonly value: Uint8Array | null;
 }
 
@@ -52,7 +57,7 @@ function putRecords(changes: readonly RecordChange[], operations: StoreBatchOper
     operations.push(
       change.value === null
         ? { type: 'del', sublevel: sublevels.replica, key }
-        : { type: 'put', sublevel: sublevels.replica, key, value: change.value },
+        : { type: 'put', sublevel: sublevels.replica, key, value: encodeRecordValue(change.key, change.value) },
     );
   }
 }
@@ -68,13 +73,19 @@ export interface GroupBatch {
   readonly genesisBytes: Uint8Array | undefined;
 }
 
-/** The operations writing `writes` in one batch. Reads the tx index (one `getMany`). */
+/**
+ * The operations writing `writes` in one batch, numbered `batchNumber` (meta "batch", which
+ * the head witness counts). Reads the tx index (one `getMany`).
+ */
 export async function buildGroupBatch(
   writes: readonly StoreWrite[],
   sublevels: Sublevels,
   name: string,
+  batchNumber: number,
 ): Promise<GroupBatch> {
-  const operations: StoreBatchOperation[] = [];
+  const operations: StoreBatchOperation[] = [
+    { type: 'put', sublevel: sublevels.meta, key: metaKeys.batch, value: encodeBatchNumber(batchNumber) },
+  ];
   const blocks: PreparedBlock[] = [];
   const { meta, block: blockLevel, hash, receipt, cert, state } = sublevels;
   let genesisBytes: Uint8Array | undefined;

@@ -62,6 +62,9 @@ describe('chain commands', () => {
     expect(captured.out).toEqual([
       expect.stringMatching(/^chain intact: height 5, /),
       '  consortium: n = 4 validators, f = 1 Byzantine tolerated, q = 3 votes',
+      expect.stringMatching(
+        /^ {2}checked: hash links .*stored state against the head state root.*; head witness \(acknowledged head 5, /,
+      ),
     ]);
   });
 

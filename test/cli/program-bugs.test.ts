@@ -1,6 +1,8 @@
-// A TypeError or RangeError from a bug inside a command is not a usage error (issue 8): it is
-// not printed as one with exit code 2, it propagates with its stack. The hash command's
-// reader is replaced by one that fails the way a bug does.
+// A TypeError or RangeError from a bug inside a command is not a usage error (issue 8): it does
+// not get exit code 2. Every failure is still one line naming its cause (issue 21): the bug's
+// class and message, said to be a bug, exit code 1; its stack only with --debug or
+// CONSORTIUM_LEDGER_DEBUG=1. The hash command's reader is replaced by one that fails the way a
+// bug does.
 import { describe, expect, it, vi } from 'vitest';
 import { captureCliOutput, captured, runCli } from '../support/cli.js';
 
@@ -19,11 +21,33 @@ vi.mock('../../src/cli/sha256sum.js', async (importOriginal) => {
 captureCliOutput();
 
 describe('cli: a bug is not a usage error', () => {
-  it('a TypeError or RangeError thrown inside a command propagates (no exit code 2, no one-line message)', async () => {
-    await expect(runCli('hash', 'bug-type')).rejects.toThrow(TypeError);
-    await expect(runCli('hash', 'bug-range')).rejects.toThrow(RangeError);
-    expect(process.exitCode).not.toBe(2);
-    expect(captured.err.join('')).not.toMatch(/consortium-ledger: /);
+  it('a TypeError or RangeError thrown inside a command is one line saying it is a bug, exit code 1, no stack', async () => {
+    expect(await runCli('hash', 'bug-type')).toBe(1);
+    expect(captured.err).toEqual([
+      "consortium-ledger: internal error (a bug, please report it): TypeError: Cannot read properties of undefined (reading 'update') (--debug or CONSORTIUM_LEDGER_DEBUG=1 prints its stack)\n",
+    ]);
+    captured.err = [];
+    expect(await runCli('hash', 'bug-range')).toBe(1);
+    expect(captured.err.join('')).toMatch(
+      /^consortium-ledger: internal error \(a bug, please report it\): RangeError: Invalid array length/,
+    );
+    expect(captured.err.join('')).not.toMatch(/\n\s+at /);
+  });
+
+  it('--debug (before or after the command) and CONSORTIUM_LEDGER_DEBUG=1 add the stack', async () => {
+    expect(await runCli('hash', 'bug-type', '--debug')).toBe(1);
+    expect(captured.err.join('')).toMatch(/internal error[^\n]*\nTypeError: Cannot read properties[^\n]*\n\s+at /);
+    captured.err = [];
+    expect(await runCli('--debug', 'hash', 'bug-range')).toBe(1);
+    expect(captured.err.join('')).toMatch(/\nRangeError: Invalid array length\n\s+at /);
+    captured.err = [];
+    vi.stubEnv('CONSORTIUM_LEDGER_DEBUG', '1');
+    try {
+      expect(await runCli('hash', 'bug-type')).toBe(1);
+      expect(captured.err.join('')).toMatch(/\n\s+at /);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('the negative control: the user’s own mistake in the same command is exit code 2 with a message', async () => {
