@@ -4,7 +4,8 @@
  * - equal state roots at equal heights;
  * - no gaps: each node commits heights in order, one at a time;
  * - validity: every committed transaction was submitted by the workload;
- * - frauds refused: every fraud attempt that commits is refused (not applied) at every honest node;
+ * - frauds refused: every fraud attempt that commits is refused (not applied) at every honest
+ *   node, and, whatever the workload labelled, no receivable is financed twice;
  * and, at the end, the ledger's invariants on every honest node: supply is conserved and a
  * receivable's parts sum to its face amount.
  */
@@ -28,6 +29,8 @@ export class Checkers {
   readonly #hashes = new Map<number, string>();
   readonly #roots = new Map<number, string>();
   readonly #heights = new Map<number, number>();
+  /** Per node: receivables financed in its committed history (id hex → height). */
+  readonly #financed = new Map<number, Map<string, number>>();
   /** Fraud attempts refused at each honest node that committed them. */
   fraudsRefused = 0;
 
@@ -54,6 +57,7 @@ export class Checkers {
     const seenRoot = this.#roots.get(record.height);
     if (seenRoot === undefined) this.#roots.set(record.height, root);
     else if (seenRoot !== root) this.#fail(`state roots differ at height ${record.height} (node ${record.node})`);
+    this.#checkFinancing(record);
     record.txIds.forEach((id, i) => {
       const idHex = toHex(id);
       const tx = this.#submitted.get(idHex);
@@ -71,14 +75,39 @@ export class Checkers {
   }
 
   /**
+   * No receivable is financed twice: every financing applied at a node is remembered with its
+   * height, and a second one of the same receivable is a violation, labelled fraud or not.
+   */
+  #checkFinancing(record: CommitRecord): void {
+    let financed = this.#financed.get(record.node);
+    if (financed === undefined) {
+      financed = new Map();
+      this.#financed.set(record.node, financed);
+    }
+    record.txs.forEach((tx, i) => {
+      if (tx.op.type !== 'financeReceivable' || record.receipts[i]?.code !== reasonCodes.ok) return;
+      const id = toHex(tx.op.receivableId);
+      const earlier = financed.get(id);
+      if (earlier !== undefined) {
+        this.#fail(
+          `double financing: receivable ${id} financed at height ${earlier} and again at ${record.height} on node ${record.node}`,
+        );
+      }
+      financed.set(id, record.height);
+    });
+  }
+
+  /**
    * Whether an applied fraud attempt really broke a rule. The attempt was labelled from the
-   * submitter's view of the state, which may have changed before it executed: double financing
-   * can never become legal (a financed receivable stays financed or repaid), but a frozen account
-   * may have been unfrozen meanwhile. So a transfer out of an account counts only if the account
-   * is frozen after the block and the block did not freeze or unfreeze it.
+   * submitter's view of the state, which may have changed before it executed — and that view
+   * includes the node's tentative block, which may never commit. Double financing is judged by
+   * `#checkFinancing` on what committed (a "double" financing whose first financing was in a
+   * block that was discarded is the first). A frozen account may have been unfrozen meanwhile,
+   * so a transfer out of an account counts only if the account is frozen after the block and
+   * the block did not freeze or unfreeze it.
    */
   #fraudSucceeded(tx: WorkloadTx, record: CommitRecord, index: number, ledger: CheckedLedger): boolean {
-    if (tx.fraud === 'double-financing') return true;
+    if (tx.fraud === 'double-financing') return false;
     const sender = record.txs[index]?.sender;
     if (sender === undefined || ledger.account(sender)?.frozen !== true) return false;
     return !record.txs.some(

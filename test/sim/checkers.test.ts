@@ -136,19 +136,41 @@ describe('the other commit checks', () => {
 });
 
 describe('frauds: an attempt the ledger must refuse is refused at every honest node', () => {
-  it('a double financing applied is reported; refused, it is counted', () => {
-    const refused = transfer(1, 1);
-    const applied = transfer(1, 2);
+  it('a receivable financed twice is reported, labelled fraud or not; a refused attempt is counted', () => {
+    const bank = consortium.members.find((m) => m.identity.role === 'bank')?.identity as {
+      publicKey: Uint8Array;
+    };
+    const finance = (nonce: number, receivableId: Uint8Array): Transaction => ({
+      chainId: consortium.genesis.chainId,
+      sender: bank.publicKey,
+      nonce,
+      op: { type: 'financeReceivable', receivableId, price: 100 },
+      signature: new Uint8Array(64),
+    });
+    const receivable = bytes32('receivable');
+    const refused = finance(1, receivable);
+    const first = finance(2, receivable);
+    const second = finance(3, receivable);
+    const other = finance(4, bytes32('another receivable'));
     const checkers = new Checkers(
       honest,
-      new Map([submittedAs(refused, 'double-financing'), submittedAs(applied, 'double-financing')]),
+      new Map([
+        submittedAs(refused, 'double-financing'),
+        // Labelled a fraud from a tentative view, but the first financing to commit: legal.
+        submittedAs(first, 'double-financing'),
+        submittedAs(second),
+        submittedAs(other),
+      ]),
     );
     checkers.commit(commit(0, 1, 'a', [refused], [reasonCodes.alreadyFinanced]), genesisLedger);
-    expect(checkers.violations).toEqual([]);
     expect(checkers.fraudsRefused).toBe(1);
-    checkers.commit(commit(0, 2, 'b', [applied]), genesisLedger);
+    checkers.commit(commit(0, 2, 'b', [first, other]), genesisLedger);
+    expect(checkers.violations).toEqual([]);
+    checkers.commit(commit(0, 3, 'c', [second]), genesisLedger);
     expect(checkers.violations).toEqual([
-      expect.stringMatching(/^fraud applied: double-financing [0-9a-f]{64} at height 2 on node 0$/),
+      expect.stringMatching(
+        /^double financing: receivable [0-9a-f]{64} financed at height 2 and again at 3 on node 0$/,
+      ),
     ]);
   });
 
