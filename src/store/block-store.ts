@@ -8,12 +8,14 @@
  * each is checked, in call order, against the head the appends before it will leave, and
  * queued; the queue (src/store/commit-queue.ts) writes the appends that gathered while a
  * batch was in flight together in the next batch, one fsync for several blocks. An append
- * resolves only once its batch is durable, and only then does `head` move.
+ * resolves only once its batch is durable and the head witness beside the database says so
+ * (src/store/witness.ts), and only then does `head` move.
  *
  * Reads see the acknowledged head: nothing above it. Every block read is checked again
  * (src/store/chain-reader.ts); stored data that do not hold together raise
- * `StoreCorruptError`. `open` checks the whole store holds together first
- * (src/store/open-check.ts).
+ * `StoreCorruptError`. `open` checks first that the database lost nothing it acknowledged
+ * and holds together (src/store/open-store.ts, src/store/open-check.ts); `readOnly` opens a
+ * private copy, so reading never lets LevelDB rewrite the store's files.
  */
 import { bytesEqual, toHex } from '../bytes.js';
 import type { DecodedBlock } from '../codec/block.js';

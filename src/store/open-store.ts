@@ -14,6 +14,7 @@
  *    (src/store/open-check.ts) and compare it with the witness again.
  * 4. A store that writes keeps its witness file open; a store from before the witness gets one.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChainReader } from './chain-reader.js';
 import { dropsOf, lossOf, lossOfMissingDatabase, shortfallOf, storedBlockHash, surveyDatabase } from './damage.js';
@@ -62,6 +63,17 @@ function acknowledgesAnything(witness: Witness | undefined): boolean {
   return witness !== undefined && (witness.height >= 0 || witness.sequence > 0);
 }
 
+/** Whether `directory` holds LevelDB tables, logs or a MANIFEST (false when it does not exist). */
+async function holdsLevelDbFiles(directory: string): Promise<boolean> {
+  try {
+    return (await readdir(directory)).some((name) => /^(\d+\.(ldb|sst|log)|MANIFEST-\d+)$/.test(name));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
 /** @throws StoreLockedError when another process (or this one) holds LevelDB's lock on `directory` (Linux). */
 export async function refuseIfLocked(directory: string): Promise<void> {
   const holder = await lockHolder(directory);
@@ -103,6 +115,12 @@ export async function openDirectory(directory: string, options: OpenDirectoryOpt
   const witness = await readWitness(directory);
   const hasDatabase = await isFile(join(directory, 'CURRENT'));
   if (!hasDatabase && acknowledgesAnything(witness)) throw lossOfMissingDatabase(directory, witness as Witness);
+  if (!hasDatabase && (await holdsLevelDbFiles(directory))) {
+    // LevelDB would start a new database here and delete these files as obsolete.
+    throw new StoreCorruptError(
+      `${directory}: LevelDB's CURRENT is missing but its tables or logs are there; \`consortium-ledger repair ${directory}\` (repairStore) rebuilds it`,
+    );
+  }
   const drops = dropsOf(await scanLogs(directory));
 
   let snapshot: string | undefined;

@@ -91,6 +91,19 @@ describe('verify-chain and repair over a damaged store', () => {
     expect(jsonOut()).toMatchObject({ ok: true, intact: true, keptHeight: 19, applied: false });
   });
 
+  it('the first log record of a 3-block store damaged: every height lost, never an empty store, and generate starts no new chain there', async () => {
+    const { directory } = await generated(3);
+    await flipByte(await fileLike(directory, /\.log$/), 12);
+    expect(await runCli('verify-chain', directory, '--json', '--threads', '1')).toBe(1);
+    expect(jsonOut()).toMatchObject({ ok: false, code: 'STORE_CORRUPT', lostHeights: [{ from: 0, to: 3 }] });
+    expect(JSON.stringify(jsonOut())).not.toMatch(/empty|no block store/);
+    captured.out = [];
+    const before = await fingerprint(directory);
+    expect(await runCli('generate', '--data', directory, '--blocks', '1', '--txs-per-block', '1')).toBe(1);
+    expect(captured.err.join('')).toMatch(/lost acknowledged writes \(heights lost: 0\.\.3\)/);
+    expect(await fingerprint(directory)).toEqual(before);
+  });
+
   it('a flipped state value or a tx index entry pointing elsewhere: BROKEN naming the check (exit 1)', async () => {
     const { directory } = await generated(4);
     const tamper = async (change: (db: ReturnType<typeof openSublevels>) => Promise<void>) => {

@@ -14,9 +14,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type SimMember, simConsortium } from '../../sim/consortium.js';
 import { bytesEqual } from '../../src/bytes.js';
 import { encodeTransaction, signTransaction } from '../../src/codec/transaction.js';
+import { encodeViewRecord } from '../../src/consensus/persistence.js';
 import { inlineCrypto } from '../../src/crypto/backend.js';
 import { LedgerNode } from '../../src/node/ledger-node.js';
 import { LocalNetwork } from '../../src/node/local-network.js';
+import { LevelRecords } from '../../src/node/records.js';
 import { BlockStore, repairStore, StoreCorruptError, StoreLossError } from '../../src/store/index.js';
 import { fileLike } from '../support/store-files.js';
 
@@ -131,6 +133,22 @@ describe('LedgerNode over a store that lost acknowledged blocks', () => {
     await expect(open(network, 0, dataDir)).rejects.toThrow(
       new RegExp(
         `LedgerNode.open: the replica's safety records in ${join(dataDir, 'blocks')} do not decode: cannot decode view\\.view`,
+      ),
+    );
+  });
+
+  it('a damaged records database of the earlier layout (<dataDir>/replica) is STORE_CORRUPT naming it, with LevelDB’s reason', async () => {
+    const network = new LocalNetwork();
+    const dataDir = join(root, 'old-layout');
+    const old = new LevelRecords(join(dataDir, 'replica'));
+    await old.write([{ key: 'view', value: encodeViewRecord(2, false) }]);
+    await old.close();
+    writeFileSync(join(dataDir, 'replica', 'CURRENT'), 'garbage');
+    const refused = open(network, 0, dataDir);
+    await expect(refused).rejects.toBeInstanceOf(StoreCorruptError);
+    await expect(open(network, 0, dataDir)).rejects.toThrow(
+      new RegExp(
+        `the database at ${join(dataDir, 'replica')} does not open: Corruption: CURRENT file does not end with newline`,
       ),
     );
   });

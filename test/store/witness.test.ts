@@ -198,6 +198,13 @@ describe('the head witness', () => {
       lostHeights: [{ from: 0, to: 4 }],
     });
     await expect(BlockStore.open(directory)).rejects.toThrow(/there is no LevelDB database there any more/);
+    // Without a witness either (a store from before it): LevelDB would start a new database
+    // there and delete the tables and logs as obsolete; the store refuses instead.
+    await unlink(join(directory, witnessFileName));
+    await expect(BlockStore.open(directory)).rejects.toThrow(
+      /LevelDB's CURRENT is missing but its tables or logs are there/,
+    );
+    await expect(BlockStore.open(directory)).rejects.toBeInstanceOf(StoreCorruptError);
   });
 });
 
