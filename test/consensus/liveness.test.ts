@@ -1,7 +1,9 @@
 /**
  * Liveness in the situations the simulator found stuck, rebuilt with plain calls so that they
- * do not depend on a simulator seed. Each scenario comes with a negative control: the same
- * schedule with the path the fix opens closed again, showing the cluster really is stuck there.
+ * do not depend on a simulator seed: a request only its own replica holds (with a negative
+ * control: the same schedule with every relay lost stays stuck), at every membership size
+ * n = 2..9; and a replica left alone in a view change while the others, a quorum without it,
+ * commit and fall idle.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../sim/simulation.js';
