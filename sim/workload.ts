@@ -15,7 +15,12 @@
  * Nonces: each signing member has a window of transactions in flight above its committed
  * nonce; if its committed nonce stops moving for a while (a transaction lost with a crashed
  * node), it starts again from the committed nonce. Transactions that then arrive late are
- * refused as stale, which is the ledger's rule, not a failure.
+ * refused as stale, which is the ledger's rule, not a failure. Signing is deterministic, so a
+ * rebuilt transaction for a nonce can be byte for byte one that already committed (refused for
+ * a nonce gap, which does not consume the nonce); replicas drop such a replay, and the sender
+ * would be stuck at that nonce for good. The workload is told what committed, and signs a
+ * settlement transfer of a fresh amount in its place (any transaction in sequence consumes the
+ * nonce, even a refused one).
  */
 import { bytesEqual, toHex } from '../src/bytes.js';
 import type { Operation } from '../src/codec/operation.js';
@@ -50,6 +55,8 @@ export class Workload {
   readonly #members: readonly SimMember[];
   readonly #fraudRate: number;
   readonly #nonces = new Map<string, NonceState>();
+  /** Ids (hex) of transactions some node committed. */
+  readonly #committed = new Set<string>();
 
   constructor(prng: Prng, chainId: string, members: readonly SimMember[], fraudRate: number) {
     this.#prng = prng;
@@ -214,6 +221,11 @@ export class Workload {
     return items.length === 0 ? undefined : items[this.#prng.below(items.length)];
   }
 
+  /** Notes transactions that committed (at any node): a rebuilt one with the same bytes would be a replay. */
+  committed(txIds: readonly Uint8Array[]): void {
+    for (const id of txIds) this.#committed.add(toHex(id));
+  }
+
   #sign(
     node: SimNode,
     who: SimIdentity,
@@ -223,10 +235,22 @@ export class Workload {
   ): WorkloadTx | undefined {
     const nonce = this.#nonce(node, who, nowMs);
     if (nonce === undefined) return undefined;
-    const bytes = encodeTransaction(
-      signTransaction({ chainId: this.#chainId, sender: who.publicKey, nonce, op }, who.secretKey),
-    );
-    return { bytes, idHex: toHex(transactionId(bytes)), ...(fraud === undefined ? {} : { fraud }) };
+    const signed = (operation: Operation) =>
+      encodeTransaction(
+        signTransaction({ chainId: this.#chainId, sender: who.publicKey, nonce, op: operation }, who.secretKey),
+      );
+    let bytes = signed(op);
+    let idHex = toHex(transactionId(bytes));
+    let label = fraud;
+    for (let attempt = 0; this.#committed.has(idHex) && attempt < 4; attempt++) {
+      // Already in a block (refused there without consuming the nonce): replicas would drop it.
+      const payee = this.#pick(this.#members.filter((m) => m.identity !== who)) ?? this.#members[0];
+      const to = payee?.identity.publicKey ?? who.publicKey;
+      bytes = signed({ type: 'transfer', to, amount: 1 + this.#prng.below(1_000_000) });
+      idHex = toHex(transactionId(bytes));
+      label = undefined;
+    }
+    return { bytes, idHex, ...(label === undefined ? {} : { fraud: label }) };
   }
 
   #nonce(node: SimNode, who: SimIdentity, nowMs: number): number | undefined {
