@@ -6,10 +6,9 @@
  * turn. Each run must keep safety and pass the liveness phase. The quorum bug lived at n = 3,
  * 5 and 6 while the tests ran 4, 7 and 16.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { configLabel, faultProfiles, membershipCases } from '../../sim/campaign-configs.js';
-import { replayCommand } from '../../sim/cli.js';
-import { simulate } from '../../sim/simulation.js';
+import { expectSafeAndLive } from './support/membership.js';
 
 /** Blocks of each safety phase: small, so the whole sweep stays within its minute or two. */
 const blocks = 6;
@@ -18,25 +17,7 @@ const cases = membershipCases([1, 2, 3, 4, 5, 6, 7, 8, 9], faultProfiles);
 describe('every membership size from 1 to 9, every Byzantine count up to f, every mode', () => {
   it.each(cases.map((c) => [configLabel(c.config), c.seed, c] as const))(
     '%s, seed %i: safe and live',
-    async (_label, seed, { config }) => {
-      const options = {
-        nodes: config.nodes,
-        byzantine: config.byzantine,
-        byzantineMode: config.mode,
-        faults: config.faults,
-        seed,
-        blocks,
-      };
-      const replay = `replay: ${replayCommand(options)}`;
-      const result = await simulate(options);
-      expect([result.nodes, result.byzantine, result.byzantineMode], replay).toEqual([
-        config.nodes,
-        config.byzantine,
-        config.mode,
-      ]);
-      expect(result.safetyViolations, replay).toEqual([]);
-      expect(result.liveness, replay).toBe('ok');
-    },
+    async (_label, seed, { config }) => expectSafeAndLive(config, seed, blocks),
     120_000,
   );
 });

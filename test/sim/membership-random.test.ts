@@ -6,11 +6,10 @@
  * command that replays it.
  */
 import { randomInt } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { configForSeed, configLabel, parseConfigs } from '../../sim/campaign-configs.js';
-import { replayCommand } from '../../sim/cli.js';
-import { simulate } from '../../sim/simulation.js';
 import { fuzzRuns } from '../support/fuzz.js';
+import { expectSafeAndLive } from './support/membership.js';
 
 const blocks = 6;
 const configs = parseConfigs('all');
@@ -19,21 +18,7 @@ const seeds = Array.from({ length: Math.max(1, Math.round(fuzzRuns / 100)) }, ()
 describe('random seeds over every membership size, Byzantine count, mode and fault profile (FUZZ_RUNS)', () => {
   it.each(seeds.map((seed) => [seed, configLabel(configForSeed(configs, seed))] as const))(
     'seed %i (%s): safe and live',
-    async (seed) => {
-      const config = configForSeed(configs, seed);
-      const options = {
-        nodes: config.nodes,
-        byzantine: config.byzantine,
-        byzantineMode: config.mode,
-        faults: config.faults,
-        seed,
-        blocks,
-      };
-      const replay = `replay: ${replayCommand(options)}`;
-      const result = await simulate(options);
-      expect(result.safetyViolations, replay).toEqual([]);
-      expect(result.liveness, replay).toBe('ok');
-    },
+    async (seed) => expectSafeAndLive(configForSeed(configs, seed), seed, blocks),
     120_000,
   );
 });
