@@ -57,7 +57,7 @@ export interface ProposeEffect {
 
 /**
  * Check a proposed block against the application (execute it on top of the last committed
- * block) and answer with `Replica.validated(height, digest, ok)`. The replica has already
+ * block) and answer with `Replica.validated(height, digest, ok, refusal?)` (`refusal` names why a block was refused: `invalid-proposal`, `timestamp-ahead`, `timestamp-before-parent`). The replica has already
  * checked the header's height, hash, link and previous certificate; the driver checks the rest.
  */
 export interface ValidateEffect {

@@ -1,7 +1,7 @@
 /**
  * How a node talks to its peers: messages (opaque bytes, already signed by the replica) to a
  * peer named by its public key, or to every peer. The simulator's network implements it in
- * one process (sim/transport.ts); a network transport between hosts implements the same
+ * one process (sim/node.ts); a network transport between hosts implements the same
  * interface. Delivery is asynchronous and may lose, repeat or reorder messages: the replica is
  * built for that.
  */

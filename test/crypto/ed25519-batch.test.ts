@@ -1,4 +1,4 @@
-// Batch verification must give exactly the single verdicts (DESIGN.md decision 1), for any
+// Batch verification must give exactly the single verdicts (docs/architecture.md, "Crypto": ZIP-215 rules), for any
 // mix of valid, invalid and edge-case items, at every batch size.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 // small fixed cast, valid and deliberately invalid, grouped into blocks that are proposed and
 // then committed or discarded. After every block the receipts must carry the reasons the plain
 // model (test/support/ledger-model.ts) predicts, the ledger's records must equal the model's,
-// and the invariants of DESIGN.md must hold on the ledger's own state; a second ledger fed the
+// and the invariants of the supply-chain-finance model (docs/architecture.md) must hold on the ledger's own state; a second ledger fed the
 // same blocks through applyBlock must reach the same state root at every height.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -732,7 +732,7 @@ class SealCommand implements fc.AsyncCommand<ModelState, RealSystem> {
   }
 }
 
-/** DESIGN.md's invariants, checked on the ledger's own records after a committed block. */
+/** The model's invariants (docs/architecture.md, "Ledger"), checked on the ledger's own records after a committed block. */
 function checkInvariants(
   before: ReturnType<typeof snapshot>,
   ledger: Ledger,

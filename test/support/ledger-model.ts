@@ -1,6 +1,6 @@
 /**
  * A plain in-memory model of the supply-chain-finance ledger, for model-based tests. It is
- * written from the rules as documented — DESIGN.md ("The supply-chain-finance model"), the
+ * written from the rules as documented — docs/architecture.md ("Ledger: the supply-chain-finance model"), the
  * role table (src/ledger/rules.ts header), the reason codes (src/codec/receipt.ts) and the
  * order of checks (src/ledger/execute.ts header) — and never calls src/ledger. Keys and ids
  * are lowercase hex; records are plain objects; a block is tentative by cloning the model.
@@ -23,7 +23,7 @@ export type Hex = string;
 
 export const hexOf = (bytes: Uint8Array): Hex => Buffer.from(bytes).toString('hex');
 
-/** Which roles may sign each operation (DESIGN.md; rules.ts's table, transcribed). */
+/** Which roles may sign each operation (docs/architecture.md; rules.ts's table, transcribed). */
 export const modelOperationRoles: Readonly<Record<OperationType, readonly Role[]>> = {
   register: ['regulator'],
   transfer: ['regulator', 'bank', 'supplier', 'buyer', 'logistics'],
