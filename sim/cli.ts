@@ -101,7 +101,9 @@ function summary(result: SimResult): [string, string][] {
     ['nodes', `${result.nodes} (${result.byzantine} Byzantine: ${result.byzantineMode})`],
     ['quorum', quorumText(result.nodes)],
     ['faults', result.faults],
-    ['blocks', String(result.committedBlocks)],
+    // The highest height an honest node committed: the safety phase's target, the blocks that
+    // were in flight when it was reached, and the liveness phase's blocks after healing.
+    ['blocks committed', String(result.committedBlocks)],
     ['transactions', String(result.committedTxs)],
     ['simulated tps', result.tps.toFixed(1)],
     ['commit latency p50 / p99', `${result.latencyMs.p50} / ${result.latencyMs.p99} ms (simulated)`],
@@ -114,7 +116,9 @@ function summary(result: SimResult): [string, string][] {
       'simulated time',
       `${(result.simulatedMs / 1000).toFixed(1)} s in ${(result.wallMs / 1000).toFixed(1)} s wall (${(result.simulatedMs / Math.max(1, result.wallMs)).toFixed(1)}×)`,
     ],
-    ['fraud attempts refused', String(result.fraudsRefused)],
+    // Honest members' workload includes the frauds the ledger must refuse (double financing,
+    // moving frozen funds); each refusal is counted at every honest node that committed it.
+    ['fraud attempts refused (by honest nodes, from the workload)', String(result.fraudsRefused)],
     [
       'signatures',
       `${result.signatures.verified} verified, ${result.signatures.cached} verdicts reused (each signed message is verified once per process, its verdict cached by its hash)`,
@@ -209,7 +213,7 @@ export function addSimCommand(program: Command): void {
               byzantineMode: result.byzantineMode,
               faults: result.faults,
               seed,
-              blocks: options.blocks,
+              'target blocks (safety phase)': options.blocks,
               store: options.store,
               txRate: options.txRate,
             },
